@@ -1,0 +1,39 @@
+# trisim: `make run` runs the default job, `make test` runs the test suite.
+# Both create the virtual environment in .venv on first use (Python >= 3.12).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench dashboard clean
+
+$(STAMP): pyproject.toml
+	@set -e; \
+	py=""; \
+	for cand in python3.12 python3 "$$(command -v pyenv >/dev/null && pyenv prefix 3.12 2>/dev/null)/bin/python3"; do \
+	  if [ -n "$$cand" ] && command -v "$$cand" >/dev/null 2>&1 && "$$cand" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then py="$$cand"; break; fi; \
+	done; \
+	if [ -z "$$py" ]; then echo "error: Python >= 3.12 is needed (pyenv install 3.12)"; exit 1; fi; \
+	echo "creating $(VENV) with $$($$py --version)"; \
+	"$$py" -m venv $(VENV); \
+	$(PY) -m pip install --quiet --upgrade pip; \
+	$(PY) -m pip install --quiet -e '.[dev]'; \
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/trisim $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim tests experiments
+
+bench: $(STAMP)
+	$(PY) experiments/bench/engines.py $(ARGS)
+
+dashboard: $(STAMP)
+	$(VENV)/bin/solara run sim/dashboard/app.py --host 127.0.0.1 --port 8765 --no-open
+
+clean:
+	rm -rf $(VENV) outputs multirun .pytest_cache

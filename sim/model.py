@@ -1,0 +1,167 @@
+"""The Mesa model: the readable reference engine, one ``mesa.Agent`` per state.
+
+Each month every agent decides from the state at the start of the month (simultaneous moves),
+then the model applies :func:`sim.dynamics.transition`, the function the batch engine runs.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim import equations as eq
+from sim.actors import ACTORS, CHN, PRK, RUS, USA
+from sim.dynamics import Decisions, transition
+from sim.outcomes import CATEGORICAL, outcome_columns
+from sim.params import Params, Switches
+from sim.state import WorldState, initial_state
+from sim.world import WorldSpec
+
+
+class StateAgent(mesa.Agent):
+    """A state (country). ``actor`` is its index in :data:`sim.actors.ACTORS`."""
+
+    def __init__(self, model: TriangleModel, actor: int) -> None:
+        super().__init__(model)
+        self.actor = actor
+        self.iso = ACTORS[actor]
+
+    def step(self) -> None:
+        self.model.pending[self.iso] = self.decide()
+
+    def decide(self) -> Any:
+        raise NotImplementedError
+
+
+class PRKAgent(StateAgent):
+    """North Korea: follows its strategy (balancing, counterweight, ...)."""
+
+    def decide(self) -> Any:
+        m = self.model
+        return m.world.strategy.decide(m.state, m.current_month, m.params)
+
+
+class PatronAgent(StateAgent):
+    """China or Russia: sets its aid offer by its patron policy."""
+
+    def decide(self) -> Any:
+        m = self.model
+        policy = m.world.chn if self.actor == CHN else m.world.rus
+        return policy.decide(self.actor, m.state, m.current_month, m.params)
+
+
+class USAgent(StateAgent):
+    """The United States: pressure, engagement, condemnation, resolutions."""
+
+    def decide(self) -> Any:
+        m = self.model
+        return m.world.usa.decide(m.state, m.current_month, m.params)
+
+
+def report(name: str, model: TriangleModel) -> Any:
+    """DataCollector reporter: outcome ``name`` of the month just simulated."""
+    value = model.outcomes[name][0]
+    if name in CATEGORICAL:
+        return CATEGORICAL[name][int(value)]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _as_seed(rng: Any) -> Any:
+    # A dashboard's InputText hands the seed back as a string.
+    if isinstance(rng, str):
+        try:
+            return int(rng.strip())
+        except ValueError:
+            raise ValueError(f"seed must be a whole number, got {rng!r}") from None
+    return rng
+
+
+class TriangleModel(mesa.Model):
+    """The PRK-CHN-RUS(-USA) triangle, one world, one step per month.
+
+    Args:
+        strategy: PRK's strategy (``sim.strategies.STRATEGIES``).
+        scenario: the world's drivers (``sim.scenarios.SCENARIOS``).
+        us_policy, chn_policy, rus_policy: named policies (``sim.policies``).
+        months: months to run before ``running`` turns False.
+        switches: mechanisms on or off (default: all on but structural balance).
+        params: a full parameter set; keyword ``param_overrides`` change single values.
+        rng: seed. ``rng=sim.world.replication_seed(seed, r)`` reproduces replication r of
+            ``sim.engine.simulate(..., seed=seed)`` exactly.
+        spec: a full :class:`~sim.world.WorldSpec` (with options); replaces the names above.
+    """
+
+    def __init__(
+        self,
+        strategy: str = "balancing",
+        scenario: str = "status_quo_2024",
+        us_policy: str = "pressure",
+        chn_policy: str = "cautious",
+        rus_policy: str = "contest",
+        months: int = 120,
+        switches: Switches | None = None,
+        params: Params | None = None,
+        rng: Any = None,
+        spec: WorldSpec | None = None,
+        **param_overrides: float,
+    ) -> None:
+        super().__init__(rng=_as_seed(rng))
+        if spec is None:
+            spec = WorldSpec(strategy=strategy, scenario=scenario, us_policy=us_policy, chn_policy=chn_policy,
+                             rus_policy=rus_policy, months=int(months), switches=switches or Switches())
+        months = spec.months
+        self.world = spec.build()
+        self.months = int(months)
+        self.params = Params.with_overrides(param_overrides, base=params).broadcast(1)
+        d0 = self.world.drivers
+        self.state: WorldState = initial_state(self.params, 1, rivalry=d0.us_china_rivalry[0],
+                                               hostility=d0.us_russia_hostility[0])
+        self.pending: dict[str, Any] = {}
+        PRKAgent(self, PRK)
+        PatronAgent(self, CHN)
+        PatronAgent(self, RUS)
+        USAgent(self, USA)
+        self.outcomes = outcome_columns(self.state, self.params, self.world.month(0))
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(report, name) for name in self.outcomes}
+        )
+        self.running = True
+
+    @property
+    def spec(self) -> WorldSpec:
+        return self.world.spec
+
+    @property
+    def current_month(self):
+        return self.world.month(self.state.month)
+
+    def step(self) -> None:
+        if self.state.month >= self.months:
+            self.running = False
+            return
+        m = self.current_month
+        self.pending = {}
+        self.agents.shuffle_do("step")
+        decisions = Decisions(prk=self.pending["PRK"], bid_chn=self.pending["CHN"],
+                              bid_rus=self.pending["RUS"], usa=self.pending["USA"])
+        u = self.rng.random(eq.N_NOISE)[None, :]
+        self.state = transition(self.state, decisions, m, self.params, self.spec.switches, u)
+        self.outcomes = outcome_columns(self.state, self.params, m)
+        self.datacollector.collect(self)
+        if self.state.month >= self.months:
+            self.running = False
+
+    def run(self) -> pd.DataFrame:
+        """Run to the end; the per-month outcome table (one row per month)."""
+        while self.running:
+            self.step()
+        return self.trajectory()
+
+    def trajectory(self) -> pd.DataFrame:
+        frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        frame.insert(0, "month", np.arange(1, len(frame) + 1))
+        return frame
