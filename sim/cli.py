@@ -45,8 +45,23 @@ def hydra_main() -> None:
     hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(_job)()
 
 
-def main() -> None:
-    """``trisim [overrides...]`` runs the Hydra job."""
+#: Subcommands: ``trisim <name> ...`` calls ``module.main(argv)``; anything else goes to Hydra.
+SUBCOMMANDS = {
+    "catalog": ("sim.sweep.catalog", "query the results catalog of all sweeps"),
+    "report": ("sim.analysis.report", "write the figures and report of a sweep"),
+    "explain": ("sim.calibration.explain", "show the claims, prior and posterior behind a parameter"),
+    "sweep": ("sim.sweep.cli", "run a sweep of jobs (resumable)"),
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``trisim [overrides...]`` runs the Hydra job; ``trisim <subcommand> ...`` a subcommand."""
+    import importlib
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        module, _ = SUBCOMMANDS[argv[0]]
+        raise SystemExit(importlib.import_module(module).main(argv[1:]) or 0)
     hydra_main()
 
 
