@@ -87,15 +87,15 @@ def _run_chunk(world, p: Params, ids: np.ndarray, seed: int, record: str) -> pd.
     u = noise_block(seed, ids, months)
     d0 = world.drivers
     s = initial_state(p, len(ids), rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0])
-    rows = []
+    recorded: list[dict[str, np.ndarray]] = []
     for t in range(months):
         m = world.month(t)
         s = transition(s, world.decide(s, m, p), m, p, sw, u[:, t])
         if record == "steps" or t == months - 1:
             cols = outcome_columns(s, p, m)
-            cols = {"replication": ids, "month": np.full(len(ids), t + 1), **cols}
-            rows.append(pd.DataFrame(cols))
-    return pd.concat(rows, ignore_index=True) if len(rows) > 1 else rows[0]
+            recorded.append({"replication": ids, "month": np.full(len(ids), t + 1), **cols})
+    # one row per replication and month, replication-major (the Mesa model's order)
+    return pd.DataFrame({k: np.stack([r[k] for r in recorded], axis=1).ravel() for k in recorded[0]})
 
 
 def label(frame: pd.DataFrame, spec: WorldSpec, seed: int) -> pd.DataFrame:

@@ -165,3 +165,23 @@ class TriangleModel(mesa.Model):
         frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         frame.insert(0, "month", np.arange(1, len(frame) + 1))
         return frame
+
+
+def batch_run(parameters: dict[str, Any], seeds: list[int], max_steps: int = 120, number_processes: int | None = 1,
+              data_collection_period: int = -1, display_progress: bool = False) -> pd.DataFrame:
+    """``mesa.batch_run`` over :class:`TriangleModel`, as a DataFrame, without side effects.
+
+    Mesa's ``batch_run`` sets the ``spawn`` start method for the whole process at every call;
+    this wrapper restores the start method that was in force before. ``seeds`` are passed as
+    ``rng=`` (use :func:`sim.world.replication_seed` to match the batch engine's replications).
+    """
+    import multiprocessing
+
+    before = multiprocessing.get_start_method(allow_none=True)
+    try:
+        rows = mesa.batch_run(TriangleModel, parameters=parameters, rng=list(seeds), max_steps=max_steps,
+                              number_processes=number_processes, data_collection_period=data_collection_period,
+                              display_progress=display_progress)
+    finally:
+        multiprocessing.set_start_method(before, force=True)
+    return pd.DataFrame(rows)

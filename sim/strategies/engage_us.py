@@ -16,7 +16,7 @@ class EngageUs(Strategy):
     """Baseline of the 2018-19 summitry: PRK turns much of its attention to Washington,
     accepts relief from any donor and sells Russia no munitions.
 
-    Seed 002: two US-PRK summits and an impromptu meeting in 2018-19; Xi's five summits with
+    Two US-PRK summits and an impromptu meeting in 2018-19 (seed 002); Xi's five summits with
     Kim in the same years were 'an attempt to match a diplomatic breakthrough between
     Pyongyang and Washington'.
     """

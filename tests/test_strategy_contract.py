@@ -1,0 +1,96 @@
+"""One contract every registered strategy must meet (Axelrod-style)."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+from sim.actors import CHN, ECON, MIL, PRK, RUS, USA
+from sim.engine import simulate
+from sim.params import Params, Switches
+from sim.state import initial_state
+from sim.strategies import ANALYST_STRATEGIES, BASELINES, STRATEGIES, Month
+from sim.world import WorldSpec
+
+ALL = STRATEGIES.names()
+OUT = ["trust_chn_prk", "trust_prk_rus", "aid_total_prk", "autonomy_prk", "attention_prk_chn"]
+
+
+def decision(name: str, china_support: float = 0.5, n: int = 3):
+    """The strategy's decision in a month-0 world where China provided ``china_support`` of the
+    patrons' aid last month."""
+    p = Params().broadcast(n)
+    s = initial_state(p, n)
+    s.aid[:, CHN, PRK, ECON] = china_support
+    s.aid[:, RUS, PRK, ECON] = 1.0 - china_support
+    m = Month.of(WorldSpec().build().drivers, 0)
+    return STRATEGIES.create(name).decide(s, m, p)
+
+
+def test_registry_lists_the_analysts_strategies_and_the_baselines():
+    assert set(ALL) == set(ANALYST_STRATEGIES) | set(BASELINES)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_builds_and_names_itself(name):
+    cls = STRATEGIES[name]
+    assert cls.name == name
+    assert cls.__module__ == f"sim.strategies.{name}"  # one stem: config, module, class, test
+    assert inspect.getdoc(cls)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_docstring_cites_its_analysts_and_seeds(name):
+    cls = STRATEGIES[name]
+    doc = inspect.getdoc(cls)
+    for analyst in cls.classifier["analysts"]:
+        assert analyst in doc
+    for seed in cls.classifier["seeds"]:
+        assert f"seed {seed}" in doc
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_decision_is_well_formed(name):
+    d = decision(name)
+    np.testing.assert_allclose(d.attention_target.sum(axis=1), 1.0)
+    assert np.all(d.attention_target >= 0)
+    assert np.all(d.attention_target[:, PRK] == 0)
+    assert np.all((d.contestability >= 0) & (d.contestability <= 1))
+    assert np.all((d.accept >= 0) & (d.accept <= 1))
+    assert np.all((d.munitions_supply >= 0) & (d.munitions_supply <= 1))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_reproducible_with_a_seed_and_different_with_another(name):
+    spec = WorldSpec(strategy=name, months=36)
+    a = simulate(spec, replications=5, seed=1)[OUT].to_numpy()
+    b = simulate(spec, replications=5, seed=1)[OUT].to_numpy()
+    c = simulate(spec, replications=5, seed=2)[OUT].to_numpy()
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_without_noise_replications_are_identical(name):
+    spec = WorldSpec(strategy=name, months=36, switches=Switches(noise=False, betrayal=False, us_policy=False))
+    table = simulate(spec, replications=4, seed=3)[OUT].to_numpy()
+    np.testing.assert_array_equal(table, np.repeat(table[:1], 4, axis=0))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_classifier_matches_what_the_strategy_decides(name):
+    c = STRATEGIES[name].classifier
+    d = decision(name)
+    assert c["contestable"] == bool(np.all(d.contestability >= 0.5))
+    assert c["sells_munitions"] == bool(np.all(d.munitions_supply > 0))
+    assert c["accepts_russian_food"] == bool(np.all(d.accept[:, RUS, ECON] > 0))
+    assert c["engages_us"] == bool(np.all(d.attention_target[:, USA] >= 0.3))
+    assert c["complementary_channels"] == bool(
+        np.all(d.accept[:, RUS, ECON] != d.accept[:, RUS, MIL]) and np.all(d.accept[:, CHN, ECON] > 0)
+    )
+    # caps China dependence: the more China provides, the less attention it gets
+    more = decision(name, china_support=0.9).attention_target[:, CHN]
+    less = decision(name, china_support=0.1).attention_target[:, CHN]
+    assert c["caps_china_dependence"] == bool(np.all(more < less))
