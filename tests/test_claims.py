@@ -61,7 +61,8 @@ def test_easley_no_three_way_alliance_under_default_calibration(strategy):
     alliance of the three isn't credible or sustainable.'"""
     df = final(strategy)
     assert not df["alliance_ever"].any()
-    assert (df["trust_chn_prk"] < 0.7).all() and (df["trust_rus_prk"] < 0.7).all()
+    assert (df["trust_chn_prk"] < 0.7).all()
+    assert (df["trust_rus_prk"] < 0.7).all()
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES.names())
