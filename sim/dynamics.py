@@ -31,11 +31,13 @@ class Decisions:
     usa: USDecision
 
 
-def transition(s: WorldState, d: Decisions, m: Month, p: Params, sw: Switches, u: np.ndarray) -> WorldState:
+def transition(s: WorldState, d: Decisions, m: Month, p: Params, sw: Switches, z: np.ndarray,
+               u: np.ndarray) -> WorldState:
     """The state one month on.
 
-    ``u`` is ``(R, N_NOISE)`` uniforms, the month's draws of each replication
-    (layout in :mod:`sim.equations`). Parameters ``p`` are broadcast to ``(R,)``.
+    ``z`` (``(R, N_NORMAL)`` standard normals) and ``u`` (``(R, N_UNIFORM)`` uniforms) are the
+    month's draws of each replication (layout in :mod:`sim.equations`). Parameters ``p`` are
+    broadcast to ``(R,)``.
     """
     n = s.n
     old_att = s.attention
@@ -69,7 +71,7 @@ def transition(s: WorldState, d: Decisions, m: Month, p: Params, sw: Switches, u
                         tech * p.tech_value, bids[:, USA])
     delivered = np.ones((n, 4))
     spread = p.delivery_noise if sw.noise else np.zeros(n)
-    z_del = eq.normal_from_uniform(u[:, eq.NOISE_DELIVERY])
+    z_del = z[:, eq.NORMAL_DELIVERY]
     delivered[:, CHN] = eq.delivered_share(p.reliability_chn, spread, z_del[:, 0])
     delivered[:, RUS] = eq.delivered_share(p.reliability_rus, spread, z_del[:, 1])
     received = eq.received_aid(offered, delivered, d.prk.accept, m.border_open)
@@ -105,12 +107,12 @@ def transition(s: WorldState, d: Decisions, m: Month, p: Params, sw: Switches, u
     if sw.jealousy:
         dT[:, [CHN, RUS], PRK] -= eq.jealousy(attention[:, PRK], p.jealousy, p.trust_rate)
     if sw.betrayal:
-        hit = u[:, eq.NOISE_BETRAYAL] < p.betrayal_rate
-        chn_hit = hit & (u[:, eq.NOISE_BETRAYER] < 0.5)
+        hit = u[:, eq.UNIFORM_BETRAYAL] < p.betrayal_rate
+        chn_hit = hit & (u[:, eq.UNIFORM_BETRAYER] < 0.5)
         dT[:, CHN, PRK] -= p.betrayal_size * chn_hit
         dT[:, RUS, PRK] -= p.betrayal_size * (hit & ~chn_hit)
     if sw.noise:
-        dT += eq.trust_noise(eq.normal_from_uniform(u[:, eq.NOISE_TRUST]), p.trust_noise)
+        dT += eq.trust_noise(z[:, eq.NORMAL_TRUST], p.trust_noise)
     if sw.structural_balance:
         dT += eq.structural_balance(trust, p.balance_rate)
     if sw.shocks and m.summits.any():
@@ -119,7 +121,7 @@ def transition(s: WorldState, d: Decisions, m: Month, p: Params, sw: Switches, u
     trust = np.clip(trust + dT, 0.0, 1.0)
 
     # E14: the UN Security Council.
-    tabled = u[:, eq.NOISE_TABLING] < table_rate
+    tabled = u[:, eq.UNIFORM_TABLING] < table_rate
     veto = eq.vetoes(trust, p.veto_hostility)
     vetoed = tabled & veto.any(axis=1)
     passed = tabled & ~vetoed

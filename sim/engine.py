@@ -1,7 +1,7 @@
 """The batch engine: R replications advanced at once through the same equations.
 
-Replication r draws its noise from ``default_rng(replication_seed(seed, r))``: one block of
-``(months, N_NOISE)`` uniforms, the very numbers the Mesa model draws month by month.
+Replication r draws its noise from ``default_rng(replication_seed(seed, r))`` with
+:func:`sim.equations.draw_noise`, the very numbers the Mesa model draws for that seed.
 """
 
 from __future__ import annotations
@@ -23,12 +23,18 @@ from sim.world import WorldSpec, replication_seed
 CHUNK = 10_000
 
 
-def noise_block(seed: int, replications: np.ndarray, months: int) -> np.ndarray:
-    """Uniform draws ``(n, months, N_NOISE)`` of the given replications."""
-    out = np.empty((len(replications), months, eq.N_NOISE))
+def noise_block(seed: int, replications: np.ndarray, months: int,
+                out: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Normals ``(n, months, N_NORMAL)`` and uniforms ``(n, months, N_UNIFORM)`` of the given
+    replications, each from its own stream (written into ``out`` when given: reusing one
+    buffer across chunks saves the page faults of fresh memory, a third of the cost)."""
+    n = len(replications)
+    if out is None:
+        out = (np.empty((n, months, eq.N_NORMAL)), np.empty((n, months, eq.N_UNIFORM)))
+    normal, uniform = out[0][:n], out[1][:n]
     for i, r in enumerate(replications):
-        np.random.default_rng(replication_seed(seed, int(r))).random(out=out[i])
-    return out
+        eq.draw_noise(np.random.default_rng(replication_seed(seed, int(r))), months, normal[i], uniform[i])
+    return normal, uniform
 
 
 def as_params(params: Params | dict[str, Any] | None) -> Params:
@@ -73,24 +79,27 @@ def simulate(
         raise ValueError("replications must be >= 1")
     world = spec.build()
     p_all = as_params(params).broadcast(len(ids))
+    size = min(chunk, len(ids))
+    buffers = (np.empty((size, spec.months, eq.N_NORMAL)), np.empty((size, spec.months, eq.N_UNIFORM)))
     frames = []
     for start in range(0, len(ids), chunk):
         sl = slice(start, start + chunk)
-        frames.append(_run_chunk(world, p_all.take(sl), ids[sl], seed, record))
+        frames.append(_run_chunk(world, p_all.take(sl), ids[sl], seed, record, buffers))
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return label(decode(frame), spec, seed)
 
 
-def _run_chunk(world, p: Params, ids: np.ndarray, seed: int, record: str) -> pd.DataFrame:
+def _run_chunk(world, p: Params, ids: np.ndarray, seed: int, record: str,
+               buffers: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
     months = world.spec.months
     sw = world.spec.switches
-    u = noise_block(seed, ids, months)
+    z, u = noise_block(seed, ids, months, buffers)
     d0 = world.drivers
     s = initial_state(p, len(ids), rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0])
     recorded: list[dict[str, np.ndarray]] = []
     for t in range(months):
         m = world.month(t)
-        s = transition(s, world.decide(s, m, p), m, p, sw, u[:, t])
+        s = transition(s, world.decide(s, m, p), m, p, sw, z[:, t], u[:, t])
         if record == "steps" or t == months - 1:
             cols = outcome_columns(s, p, m)
             recorded.append({"replication": ids, "month": np.full(len(ids), t + 1), **cols})

@@ -8,29 +8,41 @@ and its source. Arguments named like parameters are arrays of shape ``(R,)``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
 
 from sim.actors import CHN, ECON, MIL, PAIRS, PRK, RUS, USA
 
 #: Smallest rival bid a best response reacts to (USD bn/yr): keeps E2 defined at x_j = 0.
 MIN_BID = 1e-3
 
-# Layout of the K uniform draws a replication makes each month.
-NOISE_TRUST = slice(0, len(PAIRS))  # one normal per directed pair
-NOISE_DELIVERY = slice(12, 14)  # CHN, RUS
-NOISE_BETRAYAL = 14  # does a betrayal happen
-NOISE_BETRAYER = 15  # which patron is hit
-NOISE_TABLING = 16  # does the US table a resolution
-N_NOISE = 17
+# Layout of a replication's monthly draws: N_NORMAL standard normals, N_UNIFORM uniforms.
+NORMAL_TRUST = slice(0, len(PAIRS))  # one per directed pair
+NORMAL_DELIVERY = slice(12, 14)  # CHN, RUS
+N_NORMAL = 14
+UNIFORM_BETRAYAL = 0  # does a betrayal happen
+UNIFORM_BETRAYER = 1  # which patron is hit
+UNIFORM_TABLING = 2  # does the US table a resolution
+N_UNIFORM = 3
 
 _PAIR_A = np.array([a for a, _ in PAIRS])
 _PAIR_B = np.array([b for _, b in PAIRS])
 
 
-def normal_from_uniform(u: np.ndarray) -> np.ndarray:
-    """Standard normal deviates from uniforms in [0, 1) by the inverse CDF (so that every
-    draw of a month is one uniform, and both engines consume the stream identically)."""
-    return ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
+def draw_noise(rng: np.random.Generator, months: int, normal: np.ndarray | None = None,
+               uniform: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """All random draws of one replication: ``(months, N_NORMAL)`` standard normals, then
+    ``(months, N_UNIFORM)`` uniforms, from ``rng`` in that order.
+
+    Both engines call this (the Mesa model with its own generator when it is built, the batch
+    engine with replication r's generator, writing into ``normal``/``uniform`` if given), so a
+    replication sees the same numbers in either engine.
+    """
+    if normal is None:
+        normal = np.empty((months, N_NORMAL))
+    if uniform is None:
+        uniform = np.empty((months, N_UNIFORM))
+    rng.standard_normal(out=normal)
+    rng.random(out=uniform)
+    return normal, uniform
 
 
 # --- E1-E3: patron competition --------------------------------------------------------------

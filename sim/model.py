@@ -121,6 +121,8 @@ class TriangleModel(mesa.Model):
         self.state: WorldState = initial_state(self.params, 1, rivalry=d0.us_china_rivalry[0],
                                                hostility=d0.us_russia_hostility[0])
         self.pending: dict[str, Any] = {}
+        # every random draw of the run, month by month, from the model's own generator
+        self.normals, self.uniforms = eq.draw_noise(self.rng, self.months)
         PRKAgent(self, PRK)
         PatronAgent(self, CHN)
         PatronAgent(self, RUS)
@@ -148,8 +150,9 @@ class TriangleModel(mesa.Model):
         self.agents.shuffle_do("step")
         decisions = Decisions(prk=self.pending["PRK"], bid_chn=self.pending["CHN"],
                               bid_rus=self.pending["RUS"], usa=self.pending["USA"])
-        u = self.rng.random(eq.N_NOISE)[None, :]
-        self.state = transition(self.state, decisions, m, self.params, self.spec.switches, u)
+        t = self.state.month
+        self.state = transition(self.state, decisions, m, self.params, self.spec.switches,
+                                self.normals[None, t], self.uniforms[None, t])
         self.outcomes = outcome_columns(self.state, self.params, m)
         self.datacollector.collect(self)
         if self.state.month >= self.months:

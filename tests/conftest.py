@@ -16,12 +16,12 @@ def run_steps(spec: WorldSpec, params: Params | None = None, n: int = 4, seed: i
 
     world = spec.build()
     p = (params or Params()).broadcast(n)
-    u = noise_block(seed, np.arange(n), spec.months)
+    z, u = noise_block(seed, np.arange(n), spec.months)
     d0 = world.drivers
     s = initial_state(p, n, rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0])
     for t in range(spec.months):
         m = world.month(t)
-        s = transition(s, world.decide(s, m, p), m, p, spec.switches, u[:, t])
+        s = transition(s, world.decide(s, m, p), m, p, spec.switches, z[:, t], u[:, t])
         if callback is not None:
             callback(s, m)
     return s

@@ -112,8 +112,13 @@ def test_alliance_needs_every_pair_above_the_threshold():
     assert alliance(t, (PRK, CHN, RUS), np.array([0.6]))[0]
 
 
-def test_normals_from_uniforms_have_unit_variance():
-    u = np.random.default_rng(0).random(200_000)
-    z = eq.normal_from_uniform(u)
+def test_draw_noise_is_one_stream_in_a_fixed_order():
+    """Normals first, then uniforms: what one generator gives, month block by month block."""
+    z, u = eq.draw_noise(np.random.default_rng(3), 50_000)
+    rng = np.random.default_rng(3)
+    np.testing.assert_array_equal(z, rng.standard_normal((50_000, eq.N_NORMAL)))
+    np.testing.assert_array_equal(u, rng.random((50_000, eq.N_UNIFORM)))
     assert abs(z.mean()) < 0.01
     assert z.std() == pytest.approx(1.0, abs=0.01)
+    assert u.min() >= 0
+    assert u.max() < 1
