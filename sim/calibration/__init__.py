@@ -1,0 +1,1 @@
+"""Calibration from the analysts' views: cited claims, priors, seed targets, a fitted posterior."""
