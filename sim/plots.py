@@ -17,9 +17,9 @@ MAIN_OUTCOMES = {
     "aid_total_prk": "aid to PRK (USD bn/yr)",
     "autonomy_prk": "PRK autonomy (1 - HHI)",
     "food_coverage": "food need covered (share)",
-    "trust_prk_chn": "PRK trust in China",
-    "trust_chn_prk": "China trust in PRK",
-    "bid_rus": "Russia's contest bid (USD bn/yr)",
+    "trust_chn_prk": "China's trust in PRK",
+    "trust_rus_prk": "Russia's trust in PRK",
+    "leverage_prk_chn": "PRK's leverage over China",
 }
 
 
