@@ -1,48 +1,106 @@
-"""Command-line entry points: ``trisim`` (the Hydra job) and ``python -m sim``."""
+"""Command-line entry points: ``trisim`` (the Hydra job) and ``python -m sim``.
+
+``trisim [overrides...]`` runs one job; ``trisim --multirun ...`` a sweep of jobs. Before Hydra
+starts, :func:`sim.sweep.plan.make_plan` composes and validates every job, so that a bad config
+stops with ``trisim: error: <one line>`` and exit status 2 before any job runs. A sweep whose
+jobs did not all complete exits with status 1.
+"""
 
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
-
-from sim.params import ParameterError
-from sim.registry import UnknownNameError
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 
 def fail(message: str) -> None:
+    """Stop with a one-line error (exit status 2): the user's input is wrong."""
     print(f"trisim: error: {message}", file=sys.stderr)
     raise SystemExit(2)
 
 
 def _job(cfg) -> None:
+    """The Hydra task: hand the composed config and where Hydra put the job to :func:`run_job`."""
     from hydra.core.hydra_config import HydraConfig
-    from omegaconf import OmegaConf
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.types import RunMode
 
-    from sim.config import ConfigError, to_run
-    from sim.job import execute, write_outputs
+    from sim.config import as_container
+    from sim.job import JobContext, input_columns, run_job
 
-    try:
-        run = to_run(cfg)
-    except (ConfigError, ParameterError, UnknownNameError, ValueError) as err:
-        fail(str(err))
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    frame = execute(run, progress=cfg.output.progress)
-    config = OmegaConf.to_container(cfg, resolve=True)
-    written = write_outputs(frame, out_dir, cfg.output.parquet, cfg.output.figure, config, run.seed)
-    print(f"{len(frame)} rows ({len(run.specs)} strategies x {run.replications} replications) -> {out_dir}")
-    for kind, path in written.items():
-        print(f"  {kind}: {path}")
+    hc = HydraConfig.get()
+    in_sweep = hc.mode == RunMode.MULTIRUN
+    task = list(hc.overrides.task)
+    choices = dict(hc.runtime.choices)
+    config = as_container(cfg)
+    keys = [(o.key_or_group, o.key_or_group in choices) for o in OverridesParser.create().parse_overrides(task)]
+    ctx = JobContext(directory=Path(hc.runtime.output_dir), sweep_id=str(config["sweep"]["id"]),
+                     job_id=hc.job.override_dirname or "default", inputs=input_columns(keys, config, choices),
+                     overrides=tuple(task), in_sweep=in_sweep)
+    outcome = run_job(cfg, ctx, progress=bool(cfg.output.progress))
+    if in_sweep:
+        return
+    if outcome.status == "failed":
+        print(f"trisim: error: the run failed: {outcome.error} (details in {outcome.directory})", file=sys.stderr)
+        raise SystemExit(1)
+    if outcome.status == "skipped":
+        print(f"{outcome.directory} already holds this run's results (sweep.id={ctx.sweep_id}); nothing to do")
+        return
+    print(f"{outcome.rows} rows ({len(config['strategy']['names'])} strategies x {config['replications']} "
+          f"replications) -> {outcome.directory}")
+    for path in sorted(outcome.directory.iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            print(f"  {path}")
 
 
-def hydra_main() -> None:
+def hydra_main(argv: list[str] | None = None) -> int:
+    """Plan and validate, then run the Hydra job (or multirun) for ``argv``; the exit status."""
     import hydra
+    from hydra._internal.utils import get_args_parser
 
-    from sim.config import register_configs
+    from sim.config import ConfigError, register_configs
+    from sim.sweep import plan as planning
 
+    argv = list(sys.argv[1:] if argv is None else argv)
     register_configs()
-    hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(_job)()
+    args = get_args_parser().parse_args(argv)
+    informative = (args.help or args.hydra_help or args.cfg or args.info or args.shell_completion
+                   or args.experimental_rerun)
+    plan = None
+    if not informative:
+        try:
+            plan = planning.make_plan(args.overrides, args.multirun, CONFIG_DIR, args.config_name or "config",
+                                      args.config_dir)
+        except ConfigError as err:
+            fail(str(err))
+        argv += plan.pinned
+        if plan.multirun:
+            planning.write_plan(plan, argv)
+            todo = len(plan.jobs) - plan.complete
+            print(f"sweep {plan.sweep_id}: {len(plan.jobs)} jobs ({plan.complete} already complete, {todo} to run) "
+                  f"-> {plan.directory}", file=sys.stderr)
+    saved = sys.argv
+    sys.argv = [saved[0] if saved else "trisim", *argv]
+    try:
+        if plan is not None and plan.multirun and plan.complete == len(plan.jobs):
+            pass  # nothing to launch
+        else:
+            with planning.progress(plan) if plan is not None else nullcontext():
+                hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(_job)()
+    finally:
+        sys.argv = saved
+    if plan is None or not plan.multirun:
+        return 0
+    counts = planning.summary(plan)
+    print(f"sweep {plan.sweep_id}: {counts['complete']} complete, {counts['failed']} failed, "
+          f"{counts['missing']} missing -> {plan.directory}", file=sys.stderr)
+    if counts["failed"] or counts["missing"]:
+        print(f"  see: trisim catalog --jobs {plan.sweep_id}; run the same command again to retry "
+              f"(with sweep.id={plan.sweep_id})", file=sys.stderr)
+        return 1
+    return 0
 
 
 #: Subcommands: ``trisim <name> ...`` calls ``module.main(argv)``; anything else goes to Hydra.
@@ -62,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] in SUBCOMMANDS:
         module, _ = SUBCOMMANDS[argv[0]]
         raise SystemExit(importlib.import_module(module).main(argv[1:]) or 0)
-    hydra_main()
+    raise SystemExit(hydra_main(argv))
 
 
 if __name__ == "__main__":

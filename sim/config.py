@@ -1,19 +1,25 @@
 """Structured configs (typed, validated) for the Hydra entry points.
 
-Hydra stays at the edge: these dataclasses describe a run; :func:`to_run` turns a composed
-config into plain library objects and checks every name and bound before any job runs.
+Hydra stays at the edge: these dataclasses describe a job; :func:`to_run` turns a composed
+config into plain library objects and checks every key, name and bound before any job runs.
+Errors are :class:`ConfigError` with one line that names the key and what is allowed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import importlib
+import json
+import re
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
-from sim.params import Params, Switches
+from sim.params import ParameterError, Params, Switches
 from sim.policies import PATRON_POLICIES, US_POLICIES
 from sim.registry import UnknownNameError
 from sim.scenarios import SCENARIOS
@@ -21,6 +27,12 @@ from sim.strategies import STRATEGIES
 from sim.world import WorldSpec
 
 ENGINES = ("batch", "mesa")
+RECORDS = ("final", "steps")
+#: The calibration that needs no draws: every replication runs the parameters as configured.
+POINT = "point"
+#: Sections of a config that say where and how results are written, not what is simulated.
+NON_INPUTS = ("hydra", "output", "sweep")
+SWEEP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 # Mirrors of the library dataclasses as plain (mutable, metadata-free) Hydra schemas.
 ParamsCfg = dataclasses.make_dataclass(
@@ -33,34 +45,61 @@ SwitchesCfg = dataclasses.make_dataclass(
 
 @dataclass
 class ScenarioCfg:
+    """The world PRK plays in (an uncertainty): a name in ``sim.scenarios.SCENARIOS``."""
+
     name: str = "status_quo_2024"
     options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class StrategyCfg:
+    """PRK's strategies (levers); one job runs each of ``names``. ``options`` maps a strategy
+    name to its keyword options."""
+
     names: list[str] = field(default_factory=lambda: list(STRATEGIES.names()))
     options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class USPolicyCfg:
+    """Washington's policy: a name in ``sim.policies.US_POLICIES``."""
+
     name: str = "pressure"
     options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
+class CalibrationCfg:
+    """Where the parameters come from: ``point`` runs ``params`` as configured; any other name
+    (``prior``, ``posterior``) draws one parameter set per replication from
+    ``sim.calibration.parameter_draws``."""
+
+    name: str = POINT
+
+
+@dataclass
 class OutputCfg:
-    parquet: str = "outcomes.parquet"
-    figure: str = "strategies.png"  # empty string: no figure
-    progress: bool = True
+    """What a job writes besides its outcome table (always ``outcomes.parquet``)."""
+
+    figure: str = "strategies.png"  #: single runs only; empty string: no figure
+    progress: bool = True  #: progress bars (shown only on a terminal)
+
+
+@dataclass
+class SweepCfg:
+    """The sweep a job belongs to. A single run is a sweep of one job."""
+
+    id: str = "run"  #: config.yaml sets a time stamp; re-use an id to resume that sweep
 
 
 @dataclass
 class RunConfig:
+    """One job: a scenario, one or more PRK strategies, policies, sizes, seed and parameters."""
+
     scenario: ScenarioCfg = field(default_factory=ScenarioCfg)
     strategy: StrategyCfg = field(default_factory=StrategyCfg)
     us_policy: USPolicyCfg = field(default_factory=USPolicyCfg)
+    calibration: CalibrationCfg = field(default_factory=CalibrationCfg)
     chn_policy: str = "cautious"
     rus_policy: str = "contest"
     months: int = 120
@@ -71,12 +110,12 @@ class RunConfig:
     params: Any = field(default_factory=ParamsCfg)
     switches: Any = field(default_factory=SwitchesCfg)
     output: OutputCfg = field(default_factory=OutputCfg)
+    sweep: SweepCfg = field(default_factory=SweepCfg)
 
 
 def register_configs() -> None:
     """Register the schemas with Hydra's ConfigStore (called by entry points, not on import)."""
-    cs = ConfigStore.instance()
-    cs.store(name="run_schema", node=RunConfig)
+    ConfigStore.instance().store(name="run_schema", node=RunConfig)
 
 
 class ConfigError(ValueError):
@@ -85,7 +124,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Run:
-    """A validated run: one :class:`WorldSpec` per strategy, plus shared settings."""
+    """A validated job: one :class:`WorldSpec` per strategy, plus shared settings."""
 
     specs: tuple[WorldSpec, ...]
     params: Params
@@ -93,51 +132,147 @@ class Run:
     seed: int
     engine: str
     record: str
+    calibration: str = POINT
+    #: parameters set to other than their defaults; under a calibration they override the draws
+    param_overrides: dict[str, float] = field(default_factory=dict)
 
 
-def _check_name(kind: str, name: str, allowed: list[str]) -> None:
+# --- keys -----------------------------------------------------------------------------------
+
+_SCHEMAS = {"params": ParamsCfg, "switches": SwitchesCfg}
+
+
+def _schema_fields(schema: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(schema)
+    return {f.name: _SCHEMAS.get(f.name, hints[f.name]) if schema is RunConfig else hints[f.name]
+            for f in dataclasses.fields(schema)}
+
+
+def allowed_keys(path: str) -> list[str]:
+    """The keys a config section ``path`` (``""`` for the top level, ``"params"``, ...) may hold."""
+    schema: Any = RunConfig
+    for part in [p for p in path.split(".") if p]:
+        sub = _schema_fields(schema).get(part) if dataclasses.is_dataclass(schema) else None
+        if sub is None or not dataclasses.is_dataclass(sub):
+            return []
+        schema = sub
+    return [f.name for f in dataclasses.fields(schema)]
+
+
+def _unknown_key(path: str, key: str) -> ConfigError:
+    full = f"{path}.{key}" if path else key
+    where = f" of '{path}'" if path else ""
+    return ConfigError(f"unknown config key '{full}'; known keys{where}: {', '.join(allowed_keys(path))}")
+
+
+def check_keys(c: dict[str, Any], schema: type = RunConfig, path: str = "") -> None:
+    """Raise :class:`ConfigError` for the first key that the schema does not know (e.g. one added
+    with ``+key=value``) or that is missing. Free-form ``options`` dicts are checked later, by the
+    registries that build the named objects."""
+    fields = _schema_fields(schema)
+    for key in c:
+        if key not in fields and not (schema is RunConfig and key in NON_INPUTS):
+            raise _unknown_key(path, key)
+    for key, sub in fields.items():
+        full = f"{path}.{key}" if path else key
+        if key not in c:
+            raise ConfigError(f"config key '{full}' is missing; it is one of: {', '.join(fields)}")
+        if dataclasses.is_dataclass(sub):
+            if not isinstance(c[key], dict):
+                raise ConfigError(f"config key '{full}' must be a section with keys: "
+                                  f"{', '.join(allowed_keys(full))}")
+            check_keys(c[key], sub, full)
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _check_name(key: str, name: Any, allowed: list[str]) -> None:
     if name not in allowed:
-        raise ConfigError(f"unknown {kind} {name!r}; choose one of: {', '.join(allowed)}")
+        raise ConfigError(f"unknown {key} {name!r}; choose one of: {', '.join(allowed)}")
 
 
-def to_run(cfg: DictConfig | RunConfig) -> Run:
+def _whole(key: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigError(f"{key} = {value!r} must be a whole number >= {low}")
+    return value
+
+
+def as_container(cfg: DictConfig | RunConfig | dict[str, Any]) -> dict[str, Any]:
+    """A composed config as plain, resolved Python data (without the ``hydra`` node)."""
+    if isinstance(cfg, dict):
+        cfg = OmegaConf.create(cfg)
+    elif not isinstance(cfg, DictConfig):
+        cfg = OmegaConf.structured(cfg)
+    c = OmegaConf.to_container(cfg, resolve=True)
+    c.pop("hydra", None)
+    return c
+
+
+def check_calibration(name: str, engine: str) -> None:
+    """A calibration other than ``point`` needs :mod:`sim.calibration` and the batch engine."""
+    if name == POINT:
+        return
+    if engine != "batch":
+        raise ConfigError(f"calibration={name} draws one parameter set per replication, which only "
+                          f"engine=batch runs; use engine=batch or calibration={POINT}")
+    try:
+        module = importlib.import_module("sim.calibration")
+    except ImportError as err:
+        raise ConfigError(f"calibration={name} needs the module sim.calibration, which cannot be "
+                          f"imported ({err}); use calibration={POINT}") from None
+    if not hasattr(module, "parameter_draws"):
+        raise ConfigError(f"calibration={name} needs sim.calibration.parameter_draws, which does not "
+                          f"exist; use calibration={POINT}")
+
+
+def to_run(cfg: DictConfig | RunConfig | dict[str, Any]) -> Run:
     """Validate a composed config and turn it into library objects.
 
-    Raises :class:`ConfigError` with one line naming the key and what is allowed.
+    Raises:
+        ConfigError: one line naming the key and what is allowed (unknown key, unknown name,
+            value out of its bounds, wrong kind of value).
     """
-    c = OmegaConf.to_container(OmegaConf.create(cfg) if not isinstance(cfg, DictConfig) else cfg, resolve=True)
-    extra = sorted(set(c) - {f.name for f in dataclasses.fields(RunConfig)} - {"hydra", "experiment"})
-    if extra:
-        raise ConfigError(f"unknown config key {extra[0]!r}; known keys: "
-                          f"{', '.join(f.name for f in dataclasses.fields(RunConfig))}")
-    for key, known in (("params", Params.names()), ("switches", Switches.names())):
-        bad = sorted(set(c[key]) - set(known))
-        if bad:
-            raise ConfigError(f"unknown config key '{key}.{bad[0]}'; known keys: {', '.join(known)}")
-    names = list(c["strategy"]["names"])
-    if not names:
-        raise ConfigError("strategy.names is empty; choose from: " + ", ".join(STRATEGIES.names()))
+    c = as_container(cfg)
+    check_keys(c)
+    names = c["strategy"]["names"]
+    if not isinstance(names, list) or not names:
+        raise ConfigError("strategy.names must be a non-empty list; choose from: " + ", ".join(STRATEGIES.names()))
     for n in names:
         _check_name("strategy", n, STRATEGIES.names())
+    if len(set(names)) != len(names):
+        raise ConfigError(f"strategy.names lists a strategy twice: {names}")
     _check_name("scenario", c["scenario"]["name"], SCENARIOS.names())
-    _check_name("US policy", c["us_policy"]["name"], US_POLICIES.names())
+    _check_name("us_policy", c["us_policy"]["name"], US_POLICIES.names())
     _check_name("chn_policy", c["chn_policy"], PATRON_POLICIES.names())
     _check_name("rus_policy", c["rus_policy"], PATRON_POLICIES.names())
     _check_name("engine", c["engine"], list(ENGINES))
-    _check_name("record", c["record"], ["final", "steps"])
-    for key in ("months", "replications"):
-        if int(c[key]) < 1:
-            raise ConfigError(f"{key} = {c[key]} must be a whole number >= 1")
-    if int(c["seed"]) < 0:
-        raise ConfigError(f"seed = {c['seed']} must be a whole number >= 0")
-    params = Params(**c["params"])  # bounds checked; ParameterError is a ValueError
+    _check_name("record", c["record"], list(RECORDS))
+    months = _whole("months", c["months"], 1)
+    replications = _whole("replications", c["replications"], 1)
+    seed = _whole("seed", c["seed"], 0)
+    if not SWEEP_ID.match(str(c["sweep"]["id"])):
+        raise ConfigError(f"sweep.id = {c['sweep']['id']!r} may hold only letters, digits, '.', '_' and '-' "
+                          "(and start with a letter or digit)")
+    unknown_options = sorted(set(c["strategy"]["options"]) - set(STRATEGIES.names()))
+    if unknown_options:
+        raise ConfigError(f"strategy.options.{unknown_options[0]}: unknown strategy {unknown_options[0]!r}; "
+                          f"options are keyed by strategy: {', '.join(STRATEGIES.names())}")
+    try:
+        params = Params(**c["params"])
+    except ParameterError as err:
+        raise ConfigError(f"params: {err}") from None
     switches = Switches(**c["switches"])
+    calibration = str(c["calibration"]["name"])
+    check_calibration(calibration, c["engine"])
+    defaults = Params()
+    overrides = {k: v for k, v in c["params"].items() if v != getattr(defaults, k)}
     specs = tuple(
         WorldSpec(
             strategy=n, scenario=c["scenario"]["name"], us_policy=c["us_policy"]["name"],
-            chn_policy=c["chn_policy"], rus_policy=c["rus_policy"], months=int(c["months"]),
+            chn_policy=c["chn_policy"], rus_policy=c["rus_policy"], months=months,
             switches=switches,
-            strategy_options=dict(c["strategy"]["options"].get(n, {})),
+            strategy_options=dict(c["strategy"]["options"].get(n) or {}),
             scenario_options=dict(c["scenario"]["options"]),
             us_policy_options=dict(c["us_policy"]["options"]),
         )
@@ -146,7 +281,53 @@ def to_run(cfg: DictConfig | RunConfig) -> Run:
     for spec in specs:  # options of scenarios, strategies and policies are typed dataclass fields
         try:
             spec.build()
-        except UnknownNameError as err:
+        except (UnknownNameError, TypeError, ValueError) as err:
             raise ConfigError(str(err)) from None
-    return Run(specs=specs, params=params, replications=int(c["replications"]), seed=int(c["seed"]),
-               engine=c["engine"], record=c["record"])
+    return Run(specs=specs, params=params, replications=replications, seed=seed, engine=c["engine"],
+               record=c["record"], calibration=calibration, param_overrides=overrides)
+
+
+# --- identity of a job ----------------------------------------------------------------------
+
+
+def job_inputs(cfg: DictConfig | RunConfig | dict[str, Any]) -> dict[str, Any]:
+    """What a job simulates: its resolved config without where and how results are written."""
+    c = as_container(cfg)
+    return {k: v for k, v in c.items() if k not in NON_INPUTS}
+
+
+def inputs_hash(inputs: dict[str, Any]) -> str:
+    """A short fingerprint of a job's inputs: equal inputs, equal hash, in any process."""
+    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- Hydra's errors as one line ---------------------------------------------------------------
+
+
+def hydra_error_line(err: BaseException) -> str:
+    """One line for an error Hydra raises while composing a config: the key and what is allowed."""
+    from hydra.errors import MissingConfigException, OverrideParseException
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError, ValidationError
+
+    cause = err.__cause__
+    text = str(err)
+    if isinstance(err, MissingConfigException) and err.missing_cfg_file and "/" in err.missing_cfg_file:
+        group, _, name = err.missing_cfg_file.rpartition("/")
+        options = [o for o in (err.options or []) if not o.startswith("_")]
+        return f"unknown {group} option {name!r}; choose one of: {', '.join(options)}"
+    if isinstance(cause, (ConfigAttributeError, ConfigKeyError)) and getattr(cause, "full_key", None):
+        path, _, key = cause.full_key.rpartition(".")
+        return str(_unknown_key(path, key))
+    if isinstance(cause, ValidationError) and getattr(cause, "full_key", None):
+        return f"config key '{cause.full_key}': {cause.msg.splitlines()[0]}"
+    if text.startswith("Ambiguous value for argument"):
+        line = text.split("'")[1] if "'" in text else text
+        return (f"'{line}' lists several values: add --multirun (-m) to run one job per value, "
+                "or write a list as key=[a,b]")
+    if isinstance(err, OverrideParseException):
+        return f"cannot read override: {text.splitlines()[0]}"
+    first = text.strip().splitlines()[0] if text.strip() else type(err).__name__
+    if cause is not None and str(cause).strip():
+        first += f" ({str(cause).strip().splitlines()[0]})"
+    return first

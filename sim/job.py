@@ -1,50 +1,255 @@
-"""The default job as a plain function: run every strategy of a validated :class:`~sim.config.Run`,
-write the tidy outcome table and the strategy figure. Hydra only calls it."""
+"""One job, as plain functions: a single run (``trisim``) and every job of a sweep
+(``trisim -m ...``) go through :func:`run_job`, whichever launcher runs it.
+
+A job runs every strategy of a validated :class:`~sim.config.Run`, labels each row with the
+sweep, the job and the inputs that vary, and writes the outcome table atomically into the
+job's folder beside its resolved config (layout in :mod:`sim.results`). A job whose folder
+already holds its complete result is skipped, so re-running an interrupted sweep runs only
+the rest; a job that raises leaves ``failure.json`` (config, seed, traceback) instead.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import sys
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
-from sim.config import Run
+from sim.config import POINT, Run, as_container, inputs_hash, job_inputs, to_run
 from sim.engine import run as run_engine
-from sim.results import provenance, write_json, write_parquet
+from sim.params import Params
+from sim.results import (
+    CONFIG,
+    FAILURE,
+    MANIFEST,
+    RESULT,
+    atomic_write_bytes,
+    provenance,
+    read_meta,
+    result_state,
+    write_json,
+    write_parquet,
+)
+
+log = logging.getLogger(__name__)
+
+#: Columns every job's rows start with: identity, then the inputs every job has.
+ID_COLUMNS = ("run_id", "sweep_id", "job_id")
+INPUT_COLUMNS = ("strategy", "scenario", "us_policy", "chn_policy", "rus_policy", "calibration", "draw", "seed")
+#: Config keys already shown by a column of :data:`INPUT_COLUMNS`.
+_SHOWN = {"scenario": "scenario", "scenario.name": "scenario", "strategy": "strategy",
+          "strategy.names": "strategy", "us_policy": "us_policy", "us_policy.name": "us_policy",
+          "calibration": "calibration", "calibration.name": "calibration", "chn_policy": "chn_policy",
+          "rus_policy": "rus_policy", "seed": "seed"}
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """Where a job writes and what it is called.
+
+    Attributes:
+        directory: the job's folder.
+        sweep_id: the sweep's name (a single run is a sweep of one job).
+        job_id: the job's name within the sweep: its overrides, sorted (``default`` if none).
+        inputs: column name -> value of each input this job sets on the command line or in the
+            sweep (see :func:`input_columns`), so that rows of different jobs tell them apart.
+        in_sweep: part of a multirun: no figure, no per-strategy progress bar.
+    """
+
+    directory: Path
+    sweep_id: str
+    job_id: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+    overrides: tuple[str, ...] = ()
+    in_sweep: bool = False
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What became of a job: ``complete``, ``skipped`` (already complete) or ``failed``."""
+
+    status: str
+    directory: Path
+    rows: int = 0
+    error: str = ""
+
+
+def parameters(run: Run) -> tuple[Params, np.ndarray | None]:
+    """The parameters of a job's replications and, under a calibration, which draw each is.
+
+    With ``calibration=point`` every replication runs ``run.params``. Otherwise
+    ``sim.calibration.parameter_draws(name, n=replications, seed=seed)`` gives one parameter
+    set per replication (fields of shape ``(n,)``) and the index of its draw; parameters set
+    explicitly in the config (other than their defaults) then hold for every replication.
+    """
+    if run.calibration == POINT:
+        return run.params, None
+    from sim.calibration import parameter_draws  # checked by sim.config.check_calibration
+
+    params, draws = parameter_draws(run.calibration, n=run.replications, seed=run.seed)
+    if run.param_overrides:
+        params = Params.with_overrides(run.param_overrides, base=params)
+    return params, np.asarray(draws, dtype=np.int64)
 
 
 def execute(run: Run, progress: bool = True) -> pd.DataFrame:
-    """Outcomes of every strategy of ``run``, one table (strategy is a column)."""
+    """Outcomes of every strategy of ``run``, one table (strategy is a column).
+
+    Replication r of every strategy uses the same seed (``replication_seed(seed, r)``) and,
+    under a calibration, the same parameter draw: strategies are compared on common random
+    numbers. Columns: ``run_id`` (``<strategy>/<replication>``), the inputs of
+    :data:`INPUT_COLUMNS`, drawn parameters that vary, then ``replication``, ``month`` and the
+    outcomes of :mod:`sim.outcomes`.
+    """
+    params, draws = parameters(run)
     frames = []
     bar = tqdm(run.specs, desc="strategies", unit="strategy", disable=not (progress and sys.stderr.isatty()))
     for spec in bar:
         bar.set_postfix_str(spec.strategy)
         frames.append(run_engine(spec, engine=run.engine, replications=run.replications, seed=run.seed,
-                                 params=run.params, record=run.record))
+                                 params=params, record=run.record))
     frame = pd.concat(frames, ignore_index=True)
-    frame.insert(0, "run_id", [f"{s}/{r}" for s, r in zip(frame["strategy"], frame["replication"])])
-    for col in ("strategy", "scenario", "us_policy"):
+    reps = frame["replication"].to_numpy()
+    spec = run.specs[0]
+    at = frame.columns.get_loc("seed")
+    frame.insert(at, "chn_policy", spec.chn_policy)
+    frame.insert(at + 1, "rus_policy", spec.rus_policy)
+    frame.insert(at + 2, "calibration", run.calibration)
+    frame.insert(at + 3, "draw", pd.array(draws[reps] if draws is not None else [None] * len(frame), dtype="Int64"))
+    if draws is not None:  # drawn parameters are inputs that vary by replication
+        drawn = params.broadcast(run.replications)
+        at = frame.columns.get_loc("replication")
+        for name in Params.names():
+            values = getattr(drawn, name)
+            if np.ptp(values) > 0:
+                frame.insert(at, _free_name(name, frame), values[reps])
+                at += 1
+    frame.insert(0, "run_id", [f"{s}/{r}" for s, r in zip(frame["strategy"], reps)])
+    for col in ("run_id", "strategy", "scenario", "us_policy", "chn_policy", "rus_policy", "calibration"):
         frame[col] = frame[col].astype("string")
     return frame
 
 
-def write_outputs(frame: pd.DataFrame, out_dir: Path, parquet: str, figure: str, config: dict[str, Any],
-                  seed: int) -> dict[str, Path]:
-    """Write the outcome table (with provenance) and the figure into ``out_dir``."""
-    meta = provenance(config=config, seed=seed)
-    written = {"parquet": write_parquet(frame, out_dir / parquet, meta=meta)}
-    written["manifest"] = write_json({**meta, "rows": len(frame), "files": [parquet, figure]},
-                                     out_dir / "manifest.json")
-    if figure:
-        from sim.plots import strategy_comparison
+def _free_name(name: str, frame: pd.DataFrame) -> str:
+    return name if name not in frame.columns else f"param_{name}"
 
-        final = frame[frame["month"] == frame["month"].max()]
-        fig = strategy_comparison(final)
-        path = out_dir / figure
-        tmp = path.with_name(f".{path.name}.tmp.png")
-        fig.savefig(tmp, dpi=150)
-        tmp.replace(path)
-        written["figure"] = path
-    return written
+
+def input_columns(keys: Sequence[tuple[str, bool]], config: dict[str, Any],
+                  choices: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Columns for the inputs a job sets: one per overridden key that no standard column shows.
+
+    Args:
+        keys: ``(key, is_group)`` of each override, e.g. ``("params.value_chn", False)`` or
+            ``("experiment", True)``.
+        config: the job's resolved config.
+        choices: the option chosen in each config group (for group overrides).
+
+    Returns:
+        Column name -> value: ``params.value_chn`` -> ``value_chn``, ``switches.noise`` ->
+        ``switches_noise``, ``scenario.options.end_month`` -> ``scenario_end_month``,
+        ``experiment=war_ends`` -> ``experiment``; lists and dicts become JSON text.
+    """
+    choices = choices or {}
+    out: dict[str, Any] = {}
+    for key, is_group in keys:
+        if key in _SHOWN or key.startswith(("hydra", "output.", "sweep.")) or key in ("output", "sweep"):
+            continue
+        if is_group:
+            out[key.replace("/", "_")] = choices.get(key)
+            continue
+        value: Any = config
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, (list, dict)):
+            value = json.dumps(value, sort_keys=True)
+        name = key.removeprefix("params.").replace(".options.", "_").replace(".", "_")
+        out[name] = value
+    return out
+
+
+def label(frame: pd.DataFrame, ctx: JobContext) -> pd.DataFrame:
+    """Prefix a job's table with the sweep, the job, a global ``run_id`` and its varying inputs."""
+    frame = frame.copy()
+    frame["run_id"] = (f"{ctx.sweep_id}/{ctx.job_id}/" + frame["run_id"]).astype("string")
+    frame.insert(1, "sweep_id", pd.array([ctx.sweep_id] * len(frame), dtype="string"))
+    frame.insert(2, "job_id", pd.array([ctx.job_id] * len(frame), dtype="string"))
+    at = frame.columns.get_loc("replication")
+    for name, value in ctx.inputs.items():
+        if name in frame.columns:
+            name = f"input_{name}"
+        frame.insert(at, name, value)
+        at += 1
+    return frame
+
+
+def write_figure(frame: pd.DataFrame, path: Path) -> Path:
+    """The strategy comparison figure of the final month, saved atomically."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from sim.plots import strategy_comparison
+
+    final = frame[frame["month"] == frame["month"].max()]
+    fig = strategy_comparison(final)
+    buf = io.BytesIO()
+    fig.savefig(buf, format=path.suffix.lstrip(".") or "png", dpi=150)
+    plt.close(fig)
+    return atomic_write_bytes(path, buf.getvalue())
+
+
+def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
+    """Run one job and write its results into ``ctx.directory``; never raises for a failing job.
+
+    Skips the job if the folder already holds its complete result. Otherwise writes
+    ``config.yaml``, the figure (single runs only), ``outcomes.parquet`` and ``manifest.json``,
+    in that order and each atomically; if anything raises, writes ``failure.json`` with the
+    config, seed and traceback and returns ``status="failed"`` so that a sweep goes on.
+    """
+    config = as_container(cfg)
+    key = inputs_hash(job_inputs(config))
+    out = Path(ctx.directory)
+    state = result_state(out, key)
+    if state == "complete":
+        if not (out / MANIFEST).exists():  # killed between the table and its manifest
+            write_json({"status": "complete", **read_meta(out / RESULT)}, out / MANIFEST)
+        log.info("%s: already complete, skipped", ctx.job_id)
+        return JobOutcome("skipped", out)
+    if state == "other":
+        error = f"{out / RESULT} holds the results of other inputs; choose another sweep.id"
+        log.error("%s: %s", ctx.job_id, error)
+        return JobOutcome("failed", out, error=error)
+    started = time.perf_counter()
+    meta = {"sweep_id": ctx.sweep_id, "job_id": ctx.job_id, "overrides": list(ctx.overrides),
+            "inputs_hash": key, "seed": config.get("seed"), "config": config}
+    try:
+        run = to_run(config)
+        frame = label(execute(run, progress=progress and not ctx.in_sweep), ctx)
+        written = provenance(**meta, rows=len(frame), seconds=round(time.perf_counter() - started, 3))
+        files = [RESULT, MANIFEST, CONFIG]
+        atomic_write_bytes(out / CONFIG, OmegaConf.to_yaml(OmegaConf.create(config)).encode())
+        figure = config["output"]["figure"]
+        if figure and not ctx.in_sweep:
+            write_figure(frame, out / figure)
+            files.append(figure)
+        write_parquet(frame, out / RESULT, meta=written)
+        write_json({"status": "complete", **written, "files": files}, out / MANIFEST)
+        (out / FAILURE).unlink(missing_ok=True)
+    except Exception as err:
+        error = f"{type(err).__name__}: {err}".splitlines()[0]
+        record = provenance(**meta, status="failed", error=error, traceback=traceback.format_exc())
+        write_json(record, out / FAILURE)
+        log.error("%s: failed: %s (traceback in %s)", ctx.job_id, error, out / FAILURE)
+        return JobOutcome("failed", out, error=error)
+    log.log(logging.INFO if ctx.in_sweep else logging.DEBUG, "%s: %d rows -> %s", ctx.job_id, len(frame), out / RESULT)
+    return JobOutcome("complete", out, rows=len(frame))

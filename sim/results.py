@@ -1,9 +1,26 @@
-"""Writing results so that nothing is lost: atomic files with their provenance."""
+"""The results store: atomic files with their provenance, so that nothing is lost.
+
+Layout of one job's folder (a single run's ``outputs/<sweep id>``, or a sweep's
+``multirun/<sweep id>/<job id>``)::
+
+    outcomes.parquet   the tidy outcome table; its metadata holds config, seed, versions, git revision
+    manifest.json      the same provenance, readable, written after the table
+    config.yaml        the job's resolved config
+    failure.json       instead of the table, if the job raised: config, seed, error, traceback
+    .hydra/            what Hydra records (unresolved config, overrides)
+
+A sweep's folder also holds ``sweep.json``, the plan: every job the sweep is made of. A job is
+complete when its ``outcomes.parquet`` exists and records the same inputs (see
+:func:`sim.config.inputs_hash`); re-running a sweep skips complete jobs.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
 import os
+import platform
 import subprocess
 import tempfile
 from importlib import metadata
@@ -14,7 +31,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-PACKAGES = ("trisim", "mesa", "numpy", "scipy", "pandas", "hydra-core", "seaborn")
+PACKAGES = ("trisim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "hydra-core", "omegaconf", "seaborn")
+
+RESULT = "outcomes.parquet"
+MANIFEST = "manifest.json"
+FAILURE = "failure.json"
+CONFIG = "config.yaml"
+PLAN = "sweep.json"
 
 
 def package_versions() -> dict[str, str]:
@@ -27,8 +50,10 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+@functools.cache
 def git_revision(path: Path | str | None = None) -> str:
-    """The git commit of the source tree (``unknown`` outside a checkout)."""
+    """The git commit of the source tree, ``-dirty`` if tracked files changed (``unknown`` outside
+    a checkout). Looked up once per process: a sweep's jobs do not each call git."""
     here = Path(path) if path else Path(__file__).resolve().parent
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
@@ -42,12 +67,28 @@ def git_revision(path: Path | str | None = None) -> str:
 
 
 def provenance(**extra: Any) -> dict[str, Any]:
-    """What a result file records about how it was made."""
-    return {"versions": package_versions(), "git_revision": git_revision(), **extra}
+    """What a result file records about how it was made: package versions, git revision,
+    Python version, the time (UTC), plus ``extra`` (config, seed, sweep and job ids...)."""
+    return {"versions": package_versions(), "git_revision": git_revision(),
+            "python": platform.python_version(),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **extra}
+
+
+@functools.cache
+def _file_mode() -> int:
+    """Permissions of a new file under the process umask (``mkstemp`` would give 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically: temporary file in the same folder, fsync, rename."""
+    """Write ``data`` to ``path`` atomically: temporary file in the same folder, fsync, rename.
+
+    A reader (or a resumed sweep) sees either the old file or the complete new one, never a
+    partial file, even if the process is killed; a killed write leaves only a hidden
+    ``.<name>.*.tmp`` file behind.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -56,6 +97,7 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+            os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -81,4 +123,30 @@ def read_meta(path: Path | str) -> dict[str, Any]:
 
 
 def write_json(obj: Any, path: Path | str) -> Path:
+    """Write ``obj`` as indented JSON, atomically."""
     return atomic_write_bytes(path, json.dumps(obj, indent=2, default=str).encode())
+
+
+def read_json(path: Path | str) -> dict[str, Any] | None:
+    """The JSON object in ``path``, or ``None`` if it is missing or unreadable."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def result_state(job_dir: Path | str, inputs_hash: str) -> str:
+    """Whether ``job_dir`` holds the complete result of the job with ``inputs_hash``.
+
+    Returns:
+        ``"complete"`` (its outcome table records these inputs), ``"other"`` (a table of other
+        inputs: the folder belongs to another job) or ``"none"`` (no readable table).
+    """
+    path = Path(job_dir) / RESULT
+    if not path.is_file():
+        return "none"
+    try:
+        meta = read_meta(path)
+    except (OSError, ValueError, pa.ArrowException):
+        return "none"
+    return "complete" if meta.get("inputs_hash") == inputs_hash else "other"
