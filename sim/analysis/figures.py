@@ -102,17 +102,30 @@ def final_rows(frame: pd.DataFrame, month: int | None = None) -> pd.DataFrame:
             raise FigureDataError(f"no rows at month {month}; months in the table: "
                                   f"{int(frame['month'].min())}-{int(frame['month'].max())}")
         return out
-    keys = [k for k in RUN_KEYS if k in frame.columns]
+    keys = run_keys(frame)
     if not keys:
         return frame[frame["month"] == frame["month"].max()]
     last = frame.groupby(keys, observed=True, sort=False)["month"].transform("max")
     return frame[frame["month"] == last]
 
 
+def run_keys(frame: pd.DataFrame) -> list[str]:
+    """The columns that identify a run: ``run_key`` (report), ``run_id`` (sweep jobs) or the
+    inputs plus replication (a table straight from :func:`sim.engine.simulate`)."""
+    for key in ("run_key", "run_id"):
+        if key in frame.columns:
+            return [k for k in ("source", key) if k in frame.columns]
+    return [k for k in RUN_KEYS if k in frame.columns]
+
+
 def facet_values(frame: pd.DataFrame, col: str | None) -> list[str]:
-    """The facet keys of column ``col`` in a stable order (registry order for scenarios)."""
+    """The facet keys of column ``col`` in a stable order: a categorical column's order,
+    registry order for scenarios, else sorted."""
     if col is None or col not in frame.columns:
         return [""]
+    if isinstance(frame[col].dtype, pd.CategoricalDtype):
+        present = set(frame[col].dropna().astype(str))
+        return [str(c) for c in frame[col].cat.categories if str(c) in present]
     if col == "scenario":
         return scenario_order(frame[col])
     return ordered(frame[col])
@@ -562,7 +575,7 @@ def aid_over_time(
 # --------------------------------------------------------------------------------------------
 
 
-def save_figure(fig: Figure, stem: Path | str, formats: Sequence[str] = ("png", "pdf"), dpi: int = 300) -> list[Path]:
+def save_figure(fig: Figure, stem: Path | str, formats: Sequence[str] = ("png", "pdf"), dpi: int = 200) -> list[Path]:
     """Write ``fig`` as ``<stem>.<format>`` for each format, each file atomically."""
     stem = Path(stem)
     written = []

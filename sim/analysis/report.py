@@ -1,0 +1,403 @@
+"""``trisim report <path>``: every figure of a set of results, as PNG and PDF, plus a short
+Markdown report that lists them.
+
+``<path>`` is any folder holding trisim Parquet result files (a sweep's folder, a single run's
+``outputs/<id>`` folder, or files written with :func:`sim.results.write_parquet`), a single
+Parquet file, or the id of a sweep under ``multirun/`` or ``outputs/``. All ``*.parquet`` files
+below it are read together (DuckDB ``read_parquet(..., union_by_name=true)``), whether they
+hold one row per run or one row per run and month. The report goes to ``<path>/report/``
+unless ``--out`` says otherwise.
+
+Facets: one column of panels per scenario, or per scenario and policy when the results hold
+several US (or patron) policies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from sim.analysis import figures as figs
+from sim.analysis.labels import outcome_label, scenario_label, scenario_order, strategy_label, strategy_order
+from sim.outcomes import CATEGORICAL
+from sim.results import atomic_write_bytes
+
+#: Inputs that, besides the scenario, split the results into facets when they vary.
+FACET_INPUTS = ("scenario", "us_policy", "chn_policy", "rus_policy")
+#: Outcomes of the fan charts.
+FAN_OUTCOMES = ("autonomy_prk", "aid_total_prk", "trust_chn_prk", "trust_prk_rus")
+#: Outcomes summarised in the report's table.
+TABLE_OUTCOMES = ("autonomy_prk", "aid_total_prk", "food_coverage", "trust_chn_prk", "trust_rus_prk",
+                  "tech_transferred", "alliance_ever")
+#: Most facet columns in one figure; more are split over several numbered figures.
+MAX_FACETS = 4
+#: Condition tried for scenario discovery when none is given, in order.
+PRIM_DEFAULTS = ("tech_transferred", "alliance_ever")
+
+
+class ReportError(ValueError):
+    """Bad input to the report: a missing folder, no result files, an unknown outcome."""
+
+
+@dataclass
+class Results:
+    """The result files of a report, read once.
+
+    Attributes:
+        source: the folder (or file) the results came from.
+        files: the Parquet files read.
+        final: one row per run (each run's last month).
+        steps: one row per run and month, for the runs in the time-series figures (``None``
+            if the files hold only final rows).
+        facet: column of ``final``/``steps`` whose values are the figures' facet columns.
+        sampled: runs left out of the time-series figures per strategy and facet (0: none).
+    """
+
+    source: Path
+    files: list[Path]
+    final: pd.DataFrame
+    steps: pd.DataFrame | None
+    facet: str
+    sampled: int = 0
+
+
+@dataclass
+class Report:
+    """What a report wrote: figures (stem -> caption) and notes about what was skipped."""
+
+    out: Path
+    figures: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    prim_text: str = ""
+    files: list[Path] = field(default_factory=list)
+
+
+def resolve(path: str) -> Path:
+    """The folder or file of ``path``, or of the sweep with that id (``multirun/<id>``,
+    ``outputs/<id>``, or what ``sim.sweep.catalog.sweep_path`` returns, if it exists)."""
+    p = Path(path)
+    if p.exists():
+        return p
+    for root in (Path("multirun"), Path("outputs")):
+        if (root / path).is_dir():
+            return root / path
+    try:
+        from sim.sweep import catalog  # optional: the catalog knows where each sweep lives
+
+        found = catalog.sweep_path(path)
+        if found is not None and Path(found).exists():
+            return Path(found)
+    except (ImportError, AttributeError, LookupError, ValueError):
+        pass
+    raise ReportError(f"no such folder, file or sweep: {path!r} (looked in ., multirun/ and outputs/)")
+
+
+def find_files(source: Path, exclude: Path | None = None) -> list[Path]:
+    """The Parquet files under ``source`` (or ``source`` itself), not those under ``exclude``."""
+    if source.is_file():
+        if source.suffix != ".parquet":
+            raise ReportError(f"{source} is not a Parquet file")
+        return [source]
+    files = sorted(p for p in source.rglob("*.parquet") if p.is_file())
+    if exclude is not None:
+        ex = exclude.resolve()
+        files = [p for p in files if ex not in p.resolve().parents]
+    if not files:
+        raise ReportError(f"no Parquet result files under {source}")
+    return files
+
+
+def _sql_list(files: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in files) + "]"
+
+
+def load(source: Path, files: list[Path], max_runs: int = 1000,
+         fan_outcomes: tuple[str, ...] | list[str] = FAN_OUTCOMES) -> Results:
+    """Read ``files`` with DuckDB: every run's last month, and, for the time-series figures,
+    the monthly rows (aid and ``fan_outcomes`` columns) of at most ``max_runs`` runs per
+    strategy and facet, the first ones in file order."""
+    import duckdb
+
+    con = duckdb.connect()
+    scan = (f"read_parquet({_sql_list(files)}, union_by_name=true, filename=true, "
+            "hive_partitioning=false)")
+    try:
+        columns = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()]
+    except duckdb.Error as err:
+        raise ReportError(f"cannot read the result files: {str(err).splitlines()[0]}") from None
+    missing = [c for c in ("strategy",) if c not in columns]
+    if missing:
+        raise ReportError(f"the files are not trisim outcome tables (no {', '.join(missing)} column)")
+    key_cols = [c for c in ("run_id", "strategy", "scenario", "us_policy", "chn_policy", "rus_policy", "seed",
+                            "replication") if c in columns]
+    key = "concat_ws('|', filename, " + ", ".join(f'CAST("{c}" AS VARCHAR)' for c in key_cols) + ")"
+    con.sql(f"CREATE VIEW results AS SELECT *, filename AS source, {key} AS run_key FROM {scan}")
+    if "month" in columns:
+        final = con.sql("SELECT * EXCLUDE (filename) FROM results "
+                        "QUALIFY month = max(month) OVER (PARTITION BY run_key)").df()
+        months = con.sql("SELECT count(DISTINCT month) FROM results").fetchall()[0][0]
+    else:
+        final, months = con.sql("SELECT * EXCLUDE (filename) FROM results").df(), 1
+    final = tidy(final)
+    inputs, categories = add_facet(final)
+    facet = "facet"
+    steps, sampled = None, 0
+    if months > 1:
+        groups = final.groupby(["strategy", facet], observed=True)
+        picked = final.loc[groups.cumcount() < max_runs, ["run_key"]].drop_duplicates()
+        sampled = int(max(groups.size().max() - max_runs, 0))
+        wanted = [c for c in columns if c in {*figs.AID_COLUMNS, *fan_outcomes, "strategy", *FACET_INPUTS, "month"}]
+        select = ", ".join(['source', 'run_key', *(f'"{c}"' for c in wanted)])
+        con.register("picked", picked)
+        steps = con.sql(f"SELECT {select} FROM results WHERE run_key IN (SELECT run_key FROM picked)").df()
+        steps = tidy(steps)
+        add_facet(steps, inputs, categories)
+    return Results(source=source, files=files, final=final, steps=steps, facet=facet, sampled=sampled)
+
+
+def tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categorical outcomes back to their ordered levels; input columns as text."""
+    for col, levels in CATEGORICAL.items():
+        if col in frame.columns:
+            frame[col] = pd.Categorical(frame[col].astype("string"), categories=list(levels))
+    for col in ("strategy", *FACET_INPUTS):
+        if col in frame.columns:
+            frame[col] = frame[col].astype("string").fillna("unknown")
+    return frame
+
+
+def add_facet(frame: pd.DataFrame, inputs: list[str] | None = None,
+              categories: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """Add the ``facet`` column: the scenario, joined with each policy that varies in the
+    results (``war ends · engagement``), as an ordered categorical.
+
+    Args:
+        frame: result rows; changed in place.
+        inputs, categories: reuse the inputs and facet order found for another table.
+
+    Returns:
+        The inputs the facet joins and the facet values in order.
+    """
+    if inputs is None:
+        inputs = [c for c in FACET_INPUTS if c in frame.columns and (c == "scenario" or frame[c].nunique() > 1)]
+    if not inputs:
+        frame["facet"] = pd.Categorical(["all runs"] * len(frame))
+        return [], ["all runs"]
+    labels = frame[inputs[0]].map(scenario_label)
+    for c in inputs[1:]:
+        labels = labels + " · " + frame[c].map(scenario_label)
+    if categories is None:
+        order = frame[inputs].drop_duplicates()
+        rank = {v: i for i, v in enumerate(scenario_order(order[inputs[0]]))}
+        order = order.assign(_rank=order[inputs[0]].map(rank)).sort_values(["_rank", *inputs[1:]])
+        categories = list(dict.fromkeys(
+            " · ".join(scenario_label(v) for v in row) for row in order[inputs].itertuples(index=False)))
+    frame["facet"] = pd.Categorical(labels, categories=categories)
+    return inputs, categories
+
+
+def _chunks(frame: pd.DataFrame, facet: str) -> list[tuple[str, pd.DataFrame]]:
+    """(suffix, rows) per group of at most :data:`MAX_FACETS` facet values."""
+    keys = figs.facet_values(frame, facet)
+    if len(keys) <= MAX_FACETS:
+        return [("", frame)]
+    groups = [keys[i:i + MAX_FACETS] for i in range(0, len(keys), MAX_FACETS)]
+    return [(f"_{n + 1}", frame[frame[facet].astype(str).isin(g)]) for n, g in enumerate(groups)]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def write_report(res: Results, out: Path, *, outcomes: list[str], fan_outcomes: list[str],
+                 prim: str | None, formats: tuple[str, ...] = ("png", "pdf"), progress: bool = True) -> Report:
+    """Draw every figure the results allow, write them and ``report.md`` into ``out``."""
+    rep = Report(out=out)
+    final, steps, facet = res.final, res.steps, res.facet
+    jobs: list[tuple[str, str, Callable[[], object]]] = []
+    for suffix, part in _chunks(final, facet):
+        jobs += [
+            (f"distributions{suffix}", "Outcome distributions at each run's last month, by PRK strategy "
+             "(violins: quartiles dashed)", lambda p=part: figs.distributions(p, outcomes, col=facet)),
+            (f"distributions_ecdf{suffix}", "The same outcomes as cumulative distributions",
+             lambda p=part: figs.distributions(p, outcomes[:2], kind="ecdf", col=facet)),
+            (f"triangles{suffix}", "Strategic triangle types (Dittmer 1981) and PRK's role at the last month",
+             lambda p=part: figs.frequencies(p, row=facet)),
+            (f"trust_heatmap{suffix}", "Mean trust matrix at the last month (row actor's trust in column actor)",
+             lambda p=part: figs.matrix_heatmap(p, "trust", col=facet)),
+            (f"attention_heatmap{suffix}", "Mean attention matrix at the last month",
+             lambda p=part: figs.matrix_heatmap(p, "attention", col=facet)),
+        ]
+    if steps is not None:
+        for suffix, part in _chunks(steps, facet):
+            for o in fan_outcomes:
+                jobs.append((f"fan_{o}{suffix}", f"Fan chart of {outcome_label(o)}: median run, central 50% "
+                             "and 90% of runs", lambda p=part, o=o: figs.fan_chart(p, o, col=facet)))
+            jobs.append((f"aid_over_time{suffix}", "Mean aid to PRK by donor and channel over the months",
+                         lambda p=part: figs.aid_over_time(p, col=facet)))
+    else:
+        rep.notes.append("The files hold one row per run (no monthly rows): fan charts and the aid-over-time "
+                         "figure need results written with `output.record=steps` (or `record=\"steps\"`).")
+    condition = prim or next((c for c in PRIM_DEFAULTS if c in final.columns and 0 < final[c].mean() < 1), None)
+    if condition is None:
+        rep.notes.append("Scenario discovery skipped: no boolean outcome that is true in some runs and false in "
+                         "others; pass `--prim '<outcome> > <value>'`.")
+    else:
+        from sim.analysis.prim import peeling_figure, sweep_discovery
+
+        try:
+            box = sweep_discovery(final, condition, inputs=prim_inputs(final))
+        except ValueError as err:
+            if prim:
+                raise ReportError(str(err)) from None
+            rep.notes.append(f"Scenario discovery skipped: {err}.")
+        else:
+            rep.prim_text = box.summary()
+            jobs.append((f"prim_{_slug(condition)}", f"PRIM peeling trajectory and chosen box for `{condition}`",
+                         lambda b=box: peeling_figure(b)))
+    bar = tqdm(jobs, desc="figures", unit="figure", disable=not (progress and sys.stderr.isatty()))
+    for stem, caption, draw in bar:
+        bar.set_postfix_str(stem)
+        try:
+            fig = draw()
+        except figs.FigureDataError as err:
+            rep.notes.append(f"`{stem}` skipped: {err}.")
+            continue
+        rep.files += figs.save_figure(fig, out / stem, formats)
+        rep.figures[stem] = caption
+    rep.files.append(atomic_write_bytes(out / "report.md", markdown(res, rep, outcomes).encode()))
+    return rep
+
+
+def prim_inputs(frame: pd.DataFrame) -> list[str]:
+    """Inputs for scenario discovery: the named choices, scenario and parameter columns, plus
+    any other column a sweep placed before ``replication`` (its varying inputs)."""
+    from sim.analysis.prim import input_columns
+
+    inputs = input_columns(frame)
+    if "replication" in frame.columns:
+        skip = {"run_id", "sweep_id", "job_id", "seed", "draw", "source", "run_key", "facet"}
+        before = list(frame.columns[: frame.columns.get_loc("replication")])
+        inputs += [c for c in before if c not in skip and c not in inputs]
+    return inputs
+
+
+def summary_table(final: pd.DataFrame, facet: str, outcomes: list[str]) -> str:
+    """Markdown table: mean (and 5-95% range) of each outcome by facet and strategy."""
+    outcomes = [o for o in outcomes if o in final.columns]
+    head = ["setting", "PRK strategy", "runs", *[outcome_label(o) for o in outcomes]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key in figs.facet_values(final, facet):
+        part = figs.facet_rows(final, facet, key)
+        for s in strategy_order(part["strategy"]):
+            d = part[part["strategy"] == s]
+            cells = [key, strategy_label(s), str(len(d))]
+            for o in outcomes:
+                v = d[o].astype(float)
+                if pd.api.types.is_bool_dtype(d[o]):
+                    cells.append(f"{v.mean():.0%}")
+                else:
+                    lo, hi = np.nanpercentile(v, [5, 95])
+                    cells.append(f"{v.mean():.2f} ({lo:.2f}-{hi:.2f})")
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def markdown(res: Results, rep: Report, outcomes: list[str]) -> str:
+    """The report: what was read, a table of outcomes, every figure with its caption."""
+    final = res.final
+    n_runs = len(final)
+    months = f"{int(final['month'].max())} months" if "month" in final.columns else "final rows only"
+    text = [f"# Results report: {res.source}", "",
+            f"{len(res.files)} result file(s), {n_runs} runs ({months}), "
+            f"{final['strategy'].nunique()} strategies, {final[res.facet].nunique()} setting(s).", ""]
+    if res.sampled:
+        text += [f"Time-series figures show at most {n_runs - res.sampled} runs per strategy and setting "
+                 f"({res.sampled} left out of the largest group).", ""]
+    text += ["## Outcomes by strategy", "",
+             "Mean over runs at each run's last month, with the 5-95% range in parentheses; "
+             "booleans as the share of runs where they hold.", "",
+             summary_table(final, res.facet, [*TABLE_OUTCOMES]), ""]
+    if rep.prim_text:
+        text += ["## Scenario discovery (PRIM)", "", "```text", rep.prim_text, "```", ""]
+    text += ["## Figures", ""]
+    for stem, caption in rep.figures.items():
+        text += [f"### {caption}", "", f"![{caption}]({stem}.png)", "",
+                 "Files: " + ", ".join(f"[{stem}.{fmt}]({stem}.{fmt})" for fmt in _formats(rep, stem)), ""]
+    if rep.notes:
+        text += ["## Notes", "", *[f"- {n}" for n in rep.notes], ""]
+    text += ["## Files read", "", *[f"- `{p}`" for p in res.files[:50]]]
+    if len(res.files) > 50:
+        text.append(f"- ... and {len(res.files) - 50} more")
+    return "\n".join(text) + "\n"
+
+
+def _formats(rep: Report, stem: str) -> list[str]:
+    return [p.suffix.lstrip(".") for p in rep.files if p.stem == stem]
+
+
+def _names(text: str, what: str, allowed: list[str]) -> list[str]:
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    bad = [n for n in names if n not in allowed]
+    if bad:
+        raise ReportError(f"unknown {what} {bad[0]!r}; numeric outcomes in these results: {', '.join(allowed)}")
+    return names
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``trisim report <path>``: write every figure and ``report.md``; returns the exit code."""
+    ap = argparse.ArgumentParser(prog="trisim report", description="Figures and a Markdown report of trisim "
+                                 "results: every Parquet file under PATH, read together.")
+    ap.add_argument("path", help="folder of result files (a sweep or run folder), a Parquet file, or a sweep id")
+    ap.add_argument("--out", type=Path, help="output folder (default: PATH/report)")
+    ap.add_argument("--outcomes", default=",".join(figs.DISTRIBUTION_OUTCOMES),
+                    help="comma-separated outcomes of the distribution figures")
+    ap.add_argument("--fan", default=",".join(FAN_OUTCOMES), help="comma-separated outcomes of the fan charts")
+    ap.add_argument("--prim", help="condition for scenario discovery: a boolean outcome (tech_transferred) or "
+                    "'<outcome> > <value>' (default: tech_transferred if it varies)")
+    ap.add_argument("--formats", default="png,pdf", help="comma-separated figure formats (default png,pdf)")
+    ap.add_argument("--max-runs", type=int, default=1000,
+                    help="most runs per strategy and setting in time-series figures (default 1000)")
+    ap.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    args = ap.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        source = resolve(args.path)
+        out = args.out or (source if source.is_dir() else source.parent) / "report"
+        files = find_files(source, exclude=out)
+        fans = [s.strip() for s in args.fan.split(",") if s.strip()]
+        res = load(source, files, max_runs=args.max_runs, fan_outcomes=fans)
+        numeric = [c for c in res.final.columns if c not in CATEGORICAL and c not in ("month", "replication", "seed")
+                   and pd.api.types.is_numeric_dtype(res.final[c])]
+        outcomes = _names(args.outcomes, "outcome", numeric)
+        fans = _names(",".join(fans), "outcome", numeric)
+        formats = tuple(f.strip().lower() for f in args.formats.split(",") if f.strip())
+        bad = [f for f in formats if f not in ("png", "pdf", "svg")]
+        if bad or not formats:
+            raise ReportError(f"unknown figure format {bad[0] if bad else ''!r}; choose from png, pdf, svg")
+        rep = write_report(res, out, outcomes=outcomes, fan_outcomes=fans, prim=args.prim, formats=formats,
+                           progress=not args.quiet)
+    except ReportError as err:
+        print(f"trisim report: error: {err}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        if rep.prim_text:
+            print(rep.prim_text)
+        print(f"{len(res.final)} runs from {len(files)} file(s); {len(rep.figures)} figures "
+              f"({len(rep.files)} files) in {time.perf_counter() - started:.1f} s -> {out / 'report.md'}")
+        for note in rep.notes:
+            print(f"note: {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
