@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import equations as eq
-from sim.actors import CHN, ECON, PRK, RUS, USA
+from sim.actors import CHN, ECON, PAT, PRK, RUS, USA
 from sim.params import Params, Switches
 from sim.policies import USDecision
 from sim.state import WorldState
@@ -90,11 +90,11 @@ def transition(s: WorldState, d: Decisions, m: Month, p: Params, sw: Switches, z
     trust = s.trust
     dT = np.zeros_like(trust)
     if sw.reciprocity:
-        offered_any = (offered[:, [CHN, RUS]].sum(axis=2) > 0).astype(float)
-        dT[:, PRK, [CHN, RUS]] += eq.reciprocity(trust[:, PRK, [CHN, RUS]], delivered[:, [CHN, RUS]],
+        offered_any = (offered[:, PAT].sum(axis=2) > 0).astype(float)
+        dT[:, PRK, PAT] += eq.reciprocity(trust[:, PRK, PAT], delivered[:, PAT],
                                                  p.trust_rate[:, None], offered_any)
         prk_gives = eq.prk_reciprocation(attention[:, PRK], bids, p.reliability_prk)
-        dT[:, [CHN, RUS], PRK] += eq.reciprocity(trust[:, [CHN, RUS], PRK], prk_gives[:, [CHN, RUS]],
+        dT[:, PAT, PRK] += eq.reciprocity(trust[:, PAT, PRK], prk_gives[:, PAT],
                                                  p.trust_rate[:, None])
         # great powers: trust follows the drivers (US-China rivalry, US-Russia hostility)
         for a, b, level in ((CHN, USA, 1.0 - m.rivalry), (RUS, USA, 1.0 - m.hostility),
@@ -105,7 +105,7 @@ def transition(s: WorldState, d: Decisions, m: Month, p: Params, sw: Switches, z
         dT[:, PRK, USA] += eq.reciprocity(trust[:, PRK, USA], us_target, p.trust_rate)
         dT[:, USA, PRK] += eq.reciprocity(trust[:, USA, PRK], us_target, p.trust_rate)
     if sw.jealousy:
-        dT[:, [CHN, RUS], PRK] -= eq.jealousy(attention[:, PRK], p.jealousy, p.trust_rate)
+        dT[:, PAT, PRK] -= eq.jealousy(attention[:, PRK], p.jealousy, p.trust_rate)
     if sw.betrayal:
         hit = u[:, eq.UNIFORM_BETRAYAL] < p.betrayal_rate
         chn_hit = hit & (u[:, eq.UNIFORM_BETRAYER] < 0.5)

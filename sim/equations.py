@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.actors import CHN, ECON, MIL, PAIRS, PRK, RUS, USA
+from sim.actors import CHN, ECON, MIL, PAIRS, PAT, PRK, RUS, USA
 
 #: Smallest rival bid a best response reacts to (USD bn/yr): keeps E2 defined at x_j = 0.
 MIN_BID = 1e-3
@@ -23,8 +23,9 @@ UNIFORM_BETRAYER = 1  # which patron is hit
 UNIFORM_TABLING = 2  # does the US table a resolution
 N_UNIFORM = 3
 
-_PAIR_A = np.array([a for a, _ in PAIRS])
-_PAIR_B = np.array([b for _, b in PAIRS])
+# In a flattened 4 x 4 matrix the off-diagonal cells, in PAIRS order, are the three runs
+# 1-4, 6-9, 11-14 (the diagonal sits at 0, 5, 10, 15): slices, faster than fancy indexing.
+assert [4 * a + b for a, b in PAIRS] == [*range(1, 5), *range(6, 10), *range(11, 15)]
 
 
 def draw_noise(rng: np.random.Generator, months: int, normal: np.ndarray | None = None,
@@ -187,16 +188,16 @@ def patron_attention_target(bids: np.ndarray, outside: np.ndarray, trust: np.nda
     ``0.05 + 0.45 * engagement``; the rest goes to the other two great powers in proportion
     to trust (a floor of 0.01 keeps the row defined)."""
     target = np.zeros_like(trust)
-    to_prk = np.zeros(trust.shape[:2])
-    to_prk[:, CHN] = bids[:, CHN] / (bids[:, CHN] + outside)
-    to_prk[:, RUS] = bids[:, RUS] / (bids[:, RUS] + outside)
-    to_prk[:, USA] = 0.05 + 0.45 * us_engagement
-    for a in (CHN, RUS, USA):
-        others = [b for b in (CHN, RUS, USA) if b != a]
-        w = np.maximum(trust[:, a, others], 0.01)
-        target[:, a, others] = (1.0 - to_prk[:, a, None]) * w / w.sum(axis=1, keepdims=True)
-        target[:, a, PRK] = to_prk[:, a]
+    to_prk = np.empty((trust.shape[0], 3))  # CHN, RUS, USA
+    to_prk[:, :2] = bids[:, PAT] / (bids[:, PAT] + outside[:, None])
+    to_prk[:, 2] = 0.05 + 0.45 * us_engagement
+    w = np.maximum(trust[:, CHN:, CHN:], 0.01) * _OFF_DIAGONAL_3  # great powers among themselves
+    target[:, CHN:, CHN:] = (1.0 - to_prk)[:, :, None] * w / w.sum(axis=2, keepdims=True)
+    target[:, CHN:, PRK] = to_prk
     return target
+
+
+_OFF_DIAGONAL_3 = 1.0 - np.eye(3)
 
 
 def summit_pull(target_row: np.ndarray, summits: np.ndarray) -> np.ndarray:
@@ -223,14 +224,14 @@ def prk_reciprocation(attention_prk: np.ndarray, bids: np.ndarray, reliability_p
     attention to p relative to the share of the patrons' combined bids p paid, capped at 1
     (PRK delivers in full when it engages a patron at least as much as that patron pays for
     and is fully reliable)."""
-    paid = bids[:, [CHN, RUS]]
+    paid = bids[:, PAT]
     total = paid.sum(axis=1, keepdims=True)
     share = np.divide(paid, total, out=np.full_like(paid, 0.5), where=total > 0)
-    engaged = attention_prk[:, [CHN, RUS]]
+    engaged = attention_prk[:, PAT]
     expected = share * engaged.sum(axis=1, keepdims=True)
     out = np.ones(bids.shape)
     ratio = np.divide(engaged, expected, out=np.ones_like(engaged), where=expected > 0)
-    out[:, [CHN, RUS]] = reliability_prk[:, None] * np.minimum(ratio, 1.0)
+    out[:, PAT] = reliability_prk[:, None] * np.minimum(ratio, 1.0)
     return out
 
 
@@ -238,7 +239,7 @@ def jealousy(attention_prk: np.ndarray, strength: np.ndarray, rate: np.ndarray) 
     """E13c. Patron p's monthly loss of trust in PRK while PRK engages p's rival q more than p:
     ``rate * strength * max(0, A[PRK,q] - A[PRK,p])``, returned ``(R, 2)`` for (CHN, RUS)
     (seed 003, Delury: 'the Chinese are a bit miffed seeing Kim choose Putin over them')."""
-    gap = np.maximum(attention_prk[:, [RUS, CHN]] - attention_prk[:, [CHN, RUS]], 0.0)
+    gap = np.maximum(attention_prk[:, [RUS, CHN]] - attention_prk[:, PAT], 0.0)
     return (rate * strength)[:, None] * gap
 
 
@@ -257,9 +258,10 @@ def structural_balance(trust: np.ndarray, rate: np.ndarray) -> np.ndarray:
 
 def trust_noise(z: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """E13e. Monthly trust noise ``sigma * z`` on each directed pair ``(R, 4, 4)``."""
-    out = np.zeros((z.shape[0], 4, 4))
-    out[:, _PAIR_A, _PAIR_B] = sigma[:, None] * z
-    return out
+    v = sigma[:, None] * z
+    out = np.zeros((z.shape[0], 16))
+    out[:, 1:5], out[:, 6:10], out[:, 11:15] = v[:, 0:4], v[:, 4:8], v[:, 8:12]
+    return out.reshape(-1, 4, 4)
 
 
 # --- E14: UN Security Council ----------------------------------------------------------------
@@ -268,7 +270,7 @@ def trust_noise(z: np.ndarray, sigma: np.ndarray) -> np.ndarray:
 def vetoes(trust: np.ndarray, veto_hostility: np.ndarray) -> np.ndarray:
     """E14a. CHN and RUS each veto a US resolution when their distrust of the US exceeds
     ``veto_hostility``; returned ``(R, 2)`` (seed 002, Gause: Russia 'will block')."""
-    distrust = 1.0 - trust[:, [CHN, RUS], USA]
+    distrust = 1.0 - trust[:, PAT, USA]
     return distrust > veto_hostility[:, None]
 
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.actors import CHN, ECON, MIL, PRK, RUS, USA
+from sim.actors import CHN, ECON, MIL, PAT, PRK, RUS, USA
 from sim.params import Params
 from sim.scenarios import Drivers
 from sim.state import WorldState
@@ -76,7 +76,7 @@ def acceptance(n: int, chn_econ=1.0, chn_mil=1.0, rus_econ=1.0, rus_mil=1.0, usa
 
 def patron_bid_share(state: WorldState) -> np.ndarray:
     """China's share of the two patrons' current bids ``(R,)`` (0.5 when neither bids)."""
-    x = state.bids[:, [CHN, RUS]]
+    x = state.bids[:, PAT]
     total = x.sum(axis=1)
     return np.divide(x[:, 0], total, out=np.full(state.n, 0.5), where=total > 0)
 
@@ -84,7 +84,7 @@ def patron_bid_share(state: WorldState) -> np.ndarray:
 def china_support_share(state: WorldState, params: Params) -> np.ndarray:
     """China's share of the support PRK received from the two patrons last month (E9 weights;
     0.5 when it received none)."""
-    received = state.aid[:, [CHN, RUS], PRK, :]
+    received = state.aid[:, PAT, PRK, :]
     support = received[:, :, ECON] + params.mil_weight[:, None] * received[:, :, MIL]
     total = support.sum(axis=1)
     return np.divide(support[:, 0], total, out=np.full(state.n, 0.5), where=total > 0)
