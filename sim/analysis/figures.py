@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import io
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -228,11 +229,14 @@ def distributions(
             d = d.assign(**{outcome: d[outcome].astype(float), "strategy": d["strategy"].astype(str)})
             if kind == "violin":
                 sns.violinplot(data=d, x=outcome, y="strategy", hue="strategy", order=order, hue_order=order,
-                               palette=pal, cut=0, inner="quart", density_norm="width", linewidth=0.6,
+                               palette=pal, saturation=1, cut=0, inner="quart", density_norm="width", linewidth=0.6,
                                inner_kws={"linewidth": 0.5}, legend=False, ax=ax)
             elif kind == "box":
-                sns.boxplot(data=d, x=outcome, y="strategy", hue="strategy", order=order, hue_order=order,
-                            palette=pal, linewidth=0.6, fliersize=1.2, width=0.65, legend=False, ax=ax)
+                with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib's deprecated vert=
+                    warnings.simplefilter("ignore", mpl.MatplotlibDeprecationWarning)
+                    sns.boxplot(data=d, x=outcome, y="strategy", hue="strategy", order=order, hue_order=order,
+                                palette=pal, saturation=1, linewidth=0.6, fliersize=1.2, width=0.65, legend=False,
+                                ax=ax)
             else:
                 for s in order:
                     v = d.loc[d["strategy"] == s, outcome].dropna().sort_values().to_numpy()
