@@ -1,1 +1,68 @@
-"""Calibration from the analysts' views: cited claims, priors, seed targets, a fitted posterior."""
+"""Calibration from the analysts' views: cited claims, priors, seed targets, a fitted posterior.
+
+- :mod:`~sim.calibration.claims`: the registry of cited claims.
+- :mod:`~sim.calibration.priors`: the rule that turns claims into priors.
+- :mod:`~sim.calibration.targets`: the seeds' figures as statistics of simulated outcomes.
+- :mod:`~sim.calibration.fit`: the batch SMC-ABC fit.
+- :mod:`~sim.calibration.store`: the shipped posterior and diagnostics (``data/``).
+- :mod:`~sim.calibration.explain`: ``trisim explain <parameter>``.
+
+:func:`parameter_draws` gives one parameter vector per replication from the point values, the
+prior or the shipped posterior, for runs and sweeps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.calibration import priors as _rule
+from sim.calibration.priors import CALIBRATED
+from sim.calibration.store import load_posterior
+from sim.params import Params
+
+SOURCES = ("point", "prior", "posterior")
+
+#: Spawn key of the draw stream: two entries, so it never meets a replication's stream
+#: (``SeedSequence(seed, spawn_key=(r,))``, see :func:`sim.world.replication_seed`).
+DRAW_STREAM = (0xCA11B, 0)
+
+
+def parameter_draws(source: str, n: int, seed: int, base: Params | None = None) -> tuple[Params, np.ndarray]:
+    """One parameter vector per replication, for ``n`` replications.
+
+    Args:
+        source: ``point`` (the values of ``base``, i.e. the documented defaults), ``prior``
+            (fresh draws from the claims' priors) or ``posterior`` (draws of the shipped
+            posterior, with replacement).
+        n: number of replications.
+        seed: the draws' seed; draw i depends only on (seed, i), not on ``n``.
+        base: values of every parameter that is not drawn (default: the defaults).
+
+    Returns:
+        ``(params, draw)``: a :class:`~sim.params.Params` whose calibrated fields are ``(n,)``
+        arrays (the rest as in ``base``), and an ``(n,)`` int array saying which draw each
+        replication used: the row of the shipped posterior, the index in the prior stream,
+        or -1 for point values.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"unknown calibration source {source!r}; choose one of: {', '.join(SOURCES)}")
+    if int(n) < 1:
+        raise ValueError(f"n must be a whole number >= 1, got {n}")
+    n = int(n)
+    base = base or Params()
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=DRAW_STREAM))
+    if source == "point":
+        values = {name: np.full(n, float(getattr(base, name))) for name in CALIBRATED}
+        draw = np.full(n, -1, dtype=np.int64)
+    elif source == "prior":
+        prior_map = _rule.priors()
+        values = _rule.sample(prior_map, rng.random((n, len(prior_map))))
+        draw = np.arange(n, dtype=np.int64)
+    else:
+        samples = load_posterior()
+        draw = rng.integers(0, len(samples), size=n).astype(np.int64)
+        values = {name: samples[name].to_numpy()[draw] for name in CALIBRATED}
+    return Params.with_overrides(values, base=base), draw
+
+
+__all__ = ["CALIBRATED", "SOURCES", "parameter_draws"]

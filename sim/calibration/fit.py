@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,6 +131,7 @@ def calibrate(
     defensive: float = 0.1,
     max_generations: int = 30,
     progress: bool = True,
+    simulator: Callable[[Params, int, int], pd.DataFrame] = simulate_statistics,
 ) -> Fit:
     """Fit the calibrated parameters to the targets.
 
@@ -145,6 +147,8 @@ def calibrate(
         defensive: share of each proposal drawn from the prior.
         max_generations: stop (at beta = 1) after this many generations.
         progress: a tqdm bar on a terminal.
+        simulator: ``(params, n, seed) -> statistics table`` (default: the targets' statistics
+            from the batch engine; tests pass known-answer simulators).
 
     Returns:
         The :class:`Fit`.
@@ -158,7 +162,7 @@ def calibrate(
 
     def evaluate(Z: np.ndarray, generation: int) -> np.ndarray:
         p = Params.with_overrides(space.values(Z), base=base)
-        S = simulate_statistics(p, len(Z), seed=_sim_seed(seed, generation))
+        S = simulator(p, len(Z), _sim_seed(seed, generation))
         return observation.loglik(S)
 
     Z = space.from_prior(rng.random((candidates, len(space.names))))

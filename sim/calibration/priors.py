@@ -166,7 +166,7 @@ class LogNormalPrior(Prior):
         return stats.truncnorm(lo, hi, loc=self.mu, scale=self.sigma)
 
     def ppf(self, q: np.ndarray) -> np.ndarray:
-        return np.exp(self._dist().ppf(q))
+        return np.clip(np.exp(self._dist().ppf(q)), self.lo, self.hi)  # exp(log(hi)) may round above hi
 
     def logpdf(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
