@@ -143,8 +143,11 @@ def discover(
         raise ValueError(f"'{outcome}' is {'true' if y.all() else 'false'} in every one of the {len(y)} runs; "
                          "PRIM needs both cases and non-cases")
     xp = prepare_inputs(x)
-    p = ema_prim.Prim(xp, y, mass_min=mass_min, peel_alpha=peel_alpha, paste_alpha=paste_alpha)
-    box = p.find_box()
+    with warnings.catch_warnings():  # ema_workbench 3.0 uses pandas' deprecated inplace drop
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        p = ema_prim.Prim(xp, y, mass_min=mass_min, peel_alpha=peel_alpha, paste_alpha=paste_alpha)
+        box = p.find_box()
     traj = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].astype(float).reset_index(drop=True)
     traj["res_dim"] = traj["res_dim"].astype(int)
     if min_coverage is None:
