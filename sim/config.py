@@ -192,6 +192,30 @@ def _check_name(key: str, name: Any, allowed: list[str]) -> None:
         raise ConfigError(f"unknown {key} {name!r}; choose one of: {', '.join(allowed)}")
 
 
+def check_options(key: str, registry: Any, name: str, options: Any) -> dict[str, Any]:
+    """Check the options of the strategy, scenario or policy ``name`` against its dataclass fields.
+
+    ``key`` is where the options sit in the config (``scenario.options``). Numbers must be numbers
+    of the field's kind; an option the class does not have is an error naming those it has.
+    """
+    if options is None:
+        return {}
+    cls = registry[name]
+    if not isinstance(options, dict):
+        raise ConfigError(f"{key} must be a mapping of option names to values, not {options!r}")
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init} if dataclasses.is_dataclass(cls) else {}
+    for opt, value in options.items():
+        if opt not in fields:
+            allowed = ", ".join(fields) or "none"
+            raise ConfigError(f"unknown option '{key}.{opt}' of {registry.kind} '{name}'; its options: {allowed}")
+        default = fields[opt].default
+        kinds = {bool: (bool,), int: (int,), float: (int, float)}.get(type(default))
+        if kinds and (not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)):
+            what = {bool: "true or false", int: "a whole number", float: "a number"}[type(default)]
+            raise ConfigError(f"{key}.{opt} = {value!r} must be {what} (default {default!r})")
+    return dict(options)
+
+
 def _whole(key: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise ConfigError(f"{key} = {value!r} must be a whole number >= {low}")
@@ -263,6 +287,10 @@ def to_run(cfg: DictConfig | RunConfig | dict[str, Any]) -> Run:
     except ParameterError as err:
         raise ConfigError(f"params: {err}") from None
     switches = Switches(**c["switches"])
+    strategy_options = {n: check_options(f"strategy.options.{n}", STRATEGIES, n, c["strategy"]["options"].get(n))
+                        for n in names}
+    scenario_options = check_options("scenario.options", SCENARIOS, c["scenario"]["name"], c["scenario"]["options"])
+    us_options = check_options("us_policy.options", US_POLICIES, c["us_policy"]["name"], c["us_policy"]["options"])
     calibration = str(c["calibration"]["name"])
     check_calibration(calibration, c["engine"])
     defaults = Params()
@@ -272,9 +300,8 @@ def to_run(cfg: DictConfig | RunConfig | dict[str, Any]) -> Run:
             strategy=n, scenario=c["scenario"]["name"], us_policy=c["us_policy"]["name"],
             chn_policy=c["chn_policy"], rus_policy=c["rus_policy"], months=months,
             switches=switches,
-            strategy_options=dict(c["strategy"]["options"].get(n) or {}),
-            scenario_options=dict(c["scenario"]["options"]),
-            us_policy_options=dict(c["us_policy"]["options"]),
+            strategy_options=strategy_options[n], scenario_options=scenario_options,
+            us_policy_options=us_options,
         )
         for n in names
     )
@@ -318,6 +345,9 @@ def hydra_error_line(err: BaseException) -> str:
         return f"unknown {group} option {name!r}; choose one of: {', '.join(options)}"
     if isinstance(cause, (ConfigAttributeError, ConfigKeyError)) and getattr(cause, "full_key", None):
         path, _, key = cause.full_key.rpartition(".")
+        if ".options" in f".{path}":
+            return (f"config key '{cause.full_key}' is not set in this config; add an option with a leading +, "
+                    f"e.g. +{cause.full_key}=VALUE")
         return str(_unknown_key(path, key))
     if isinstance(cause, ValidationError) and getattr(cause, "full_key", None):
         return f"config key '{cause.full_key}': {cause.msg.splitlines()[0]}"

@@ -1,0 +1,47 @@
+"""``trisim sweep NAME [overrides...]``: a named sweep, run in parallel, resumable.
+
+It is ``trisim --multirun sweep.id=NAME hydra/launcher=joblib hydra.launcher.n_jobs=N ...``:
+results go to ``multirun/NAME/<job>``; running the same command again runs only the jobs
+without a complete result (after an interruption, or after a job failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+#: Launchers by short name: the Hydra launcher and the overrides it needs.
+LAUNCHERS = {
+    "joblib": lambda workers: ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}"],
+    "basic": lambda workers: ["hydra/launcher=basic"],
+    "submitit_local": lambda workers: ["hydra/launcher=submitit_local"],
+    "slurm": lambda workers: ["hydra/launcher=slurm"],
+}
+
+
+def command(name: str, overrides: list[str], workers: int, launcher: str = "joblib") -> list[str]:
+    """The ``trisim`` arguments that run sweep ``name``."""
+    return ["--multirun", f"sweep.id={name}", *LAUNCHERS[launcher](workers), *overrides]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run (or resume) the sweep named on the command line; the exit status."""
+    from sim.cli import hydra_main
+
+    parser = argparse.ArgumentParser(
+        prog="trisim sweep",
+        description="Run a named sweep of jobs (every combination of the values given as key=a,b,c, or an "
+                    "experiment), in parallel; run the same command again to resume it.",
+        epilog="example: trisim sweep war1 experiment=war_ends replications=1000")
+    parser.add_argument("name", help="the sweep's id; results go to multirun/NAME")
+    parser.add_argument("overrides", nargs="*", help="config overrides, as for trisim (key=value, key=a,b,c)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="jobs running at once with the joblib launcher (default: all cores)")
+    parser.add_argument("--launcher", choices=list(LAUNCHERS), default="joblib",
+                        help="joblib: processes on this machine (default); basic: one after another in this "
+                             "process; submitit_local: submitit on this machine; slurm: a SLURM cluster "
+                             "(configs/hydra/launcher/slurm.yaml)")
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be >= 1")
+    return hydra_main(command(args.name, args.overrides, args.workers, args.launcher))

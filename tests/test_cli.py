@@ -1,0 +1,71 @@
+"""The ``trisim`` command: the README's default job, re-runs, subcommands."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.cli import SUBCOMMANDS, main
+from sim.results import read_meta
+from tests.sweep.helpers import trisim
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_default_job_writes_table_figure_manifest_and_config(workdir, capsys):
+    """``trisim`` (here in the debug size) runs every strategy and writes its results atomically
+    beside the resolved config, with seed, versions and git revision in table and manifest."""
+    assert trisim("debug=tiny", "sweep.id=first") == 0
+    out = workdir / "outputs" / "first"
+    assert {"outcomes.parquet", "strategies.png", "manifest.json", "config.yaml"} <= {p.name for p in out.iterdir()}
+    assert not list(out.glob(".*.tmp"))
+    frame = pd.read_parquet(out / "outcomes.parquet")
+    assert len(frame) == 5 * 4
+    assert frame["strategy"].nunique() == 5
+    assert frame["run_id"].is_unique
+    assert frame["run_id"].iloc[0] == "first/debug=tiny/balancing/0"
+    assert (frame["sweep_id"] == "first").all()
+    assert (frame["debug"] == "tiny").all()
+    meta = read_meta(out / "outcomes.parquet")
+    manifest = json.loads((out / "manifest.json").read_text())
+    for record in (meta, manifest):
+        assert record["seed"] == 0
+        assert record["rows"] == 20
+        assert record["config"]["replications"] == 4
+        assert record["versions"]["numpy"]
+        assert record["versions"]["hydra-core"]
+        assert record["git_revision"]
+    assert manifest["status"] == "complete"
+    assert "20 rows (5 strategies x 4 replications)" in capsys.readouterr().out
+
+
+def test_rerun_with_the_same_id_skips_and_other_inputs_are_refused(workdir, capsys):
+    assert trisim("debug=tiny", "output.figure=", "sweep.id=again") == 0
+    table = workdir / "outputs" / "again" / "outcomes.parquet"
+    written = table.stat().st_mtime_ns
+    assert trisim("debug=tiny", "output.figure=", "sweep.id=again") == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert table.stat().st_mtime_ns == written
+    assert trisim("debug=tiny", "seed=1", "sweep.id=again") == 2
+    err = capsys.readouterr().err
+    assert "holds the results of other inputs" in err
+    assert "sweep.id" in err
+    assert table.stat().st_mtime_ns == written
+
+
+def test_subcommands_dispatch_to_their_module(workdir, capsys):
+    assert set(SUBCOMMANDS) >= {"catalog", "sweep", "report", "explain"}
+    with pytest.raises(SystemExit) as stop:
+        main(["catalog"])
+    assert stop.value.code == 0
+    assert "no results yet" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["sweep", "--help"])
+    assert stop.value.code == 0
+    assert "resume" in capsys.readouterr().out
