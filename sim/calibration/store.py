@@ -9,6 +9,7 @@ Files (small CSV and JSON, written atomically by ``experiments/calibrate.py``):
 - ``sensitivity.csv``: Spearman correlation of each parameter with each target's statistic
   under the prior predictive (which targets a parameter most affects).
 - ``fit.json``: settings, generations, simulations, wall time, ESS and provenance.
+- ``sbc.csv``: ranks of the simulation-based calibration (``experiments/sbc.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ FILES = {
     "diagnostics": "diagnostics.csv",
     "sensitivity": "sensitivity.csv",
     "fit": "fit.json",
+    "sbc": "sbc.csv",
 }
 
 
@@ -43,7 +45,7 @@ def _path(kind: str, folder: Path | None) -> Path:
 
 
 def load(kind: str, folder: Path | None = None) -> pd.DataFrame | dict[str, Any]:
-    """One shipped file: ``samples``, ``summary``, ``diagnostics``, ``sensitivity`` (tables)
+    """One shipped file: ``samples``, ``summary``, ``diagnostics``, ``sensitivity``, ``sbc`` (tables)
     or ``fit`` (a dict)."""
     path = _path(kind, folder)
     if kind == "fit":
