@@ -222,6 +222,7 @@ def distributions(
     fig = Figure(figsize=(width, 0.45 + panel_h * len(outcomes) + (0.35 if kind == "ecdf" else 0)),
                  layout="constrained")
     rows = fig.subfigures(len(outcomes), 1, squeeze=False)[:, 0]
+    constant = False
     for r, (sub, outcome) in enumerate(zip(rows, outcomes)):
         axes = sub.subplots(1, ncol, sharex=True, sharey=True, squeeze=False)[0]
         for c, (ax, key) in enumerate(zip(axes, keys)):
@@ -250,7 +251,7 @@ def distributions(
             if kind != "ecdf":
                 ax.set_yticks(range(len(order)), [strategy_label(s) for s in order])
                 ax.grid(axis="x", linewidth=0.3, alpha=0.5)
-                _mark_constant(ax, d, outcome, order, pal)
+                constant |= _mark_constant(ax, d, outcome, order, pal)
             else:
                 ax.grid(linewidth=0.3, alpha=0.5)
             if r == 0 and col is not None and keys != [""]:
@@ -258,6 +259,10 @@ def distributions(
         sub.supxlabel(outcome_label(outcome), fontsize=STYLE["axes.labelsize"])
     if kind == "ecdf":
         _strategy_legend(fig, order, kind="line", ncol=3, loc="outside lower center")
+    elif constant:
+        marker = mpl.lines.Line2D([], [], marker="D", markersize=3.5, color="0.6", markeredgecolor="black",
+                                  markeredgewidth=0.4, linestyle="none", label="every run ends at this one value")
+        fig.legend(handles=[marker], loc="outside lower center", handletextpad=0.2)
     n = data.groupby(["strategy", *([col] if col in data.columns else [])], observed=True).size()
     runs = f"{n.min()}" if n.min() == n.max() else f"{n.min()}-{n.max()}"
     when = f"month {month}" if month is not None else "last month"
@@ -265,13 +270,17 @@ def distributions(
     return fig
 
 
-def _mark_constant(ax: Any, d: pd.DataFrame, outcome: str, order: list[str], pal: dict[str, Any]) -> None:
-    """A diamond where a strategy's runs all end at one value (a violin would be invisible)."""
+def _mark_constant(ax: Any, d: pd.DataFrame, outcome: str, order: list[str], pal: dict[str, Any]) -> bool:
+    """A diamond where a strategy's runs all end at one value (a violin would be invisible);
+    whether any was drawn."""
     spread = d.groupby("strategy", observed=True)[outcome].agg(["min", "max"])
+    drawn = False
     for k, s in enumerate(order):
         if s in spread.index and spread.loc[s, "min"] == spread.loc[s, "max"]:
             ax.plot([spread.loc[s, "min"]], [k], marker="D", markersize=3.5, color=pal[s],
                     markeredgecolor="black", markeredgewidth=0.4, linestyle="none", zorder=3)
+            drawn = True
+    return drawn
 
 
 # --------------------------------------------------------------------------------------------
