@@ -106,24 +106,19 @@ def triangle_caption(triangle_prk: str, role_prk: str, triangle_great: str, role
     for trio, kind, actor, role in (("PRK–CHN–RUS", triangle_prk, "PRK", role_prk),
                                     ("CHN–RUS–USA", triangle_great, "the USA", role_usa)):
         label = TRIANGLE_LABELS[kind]
-        out.append(f"{trio} is {_article(label)} {label} ({TRIANGLE_MEANING[kind]}); "
+        out.append(f"{trio} is a {label} ({TRIANGLE_MEANING[kind]}); "
                    f"{actor} is {_role_article(role)} {role}: {ROLE_MEANING[role]}.")
     return out
 
 
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
-
-
 def _role_article(role: str) -> str:
     # a triangle has one pivot and one pariah, but two wings, partners, ...
-    return "the" if role in ("pivot", "pariah") else _article(role)
+    return "the" if role in ("pivot", "pariah") else "a"
 
 
 def triangle_sentence(trio: str, kind: str, actor: str, role: str) -> str:
     """E.g. 'PRK–CHN–RUS is a romantic triangle; PRK is the pivot'."""
-    label = TRIANGLE_LABELS[kind]
-    return f"{trio} is {_article(label)} {label}; {actor} is {_role_article(role)} {role}"
+    return f"{trio} is a {TRIANGLE_LABELS[kind]}; {actor} is {_role_article(role)} {role}"
 
 
 def triangle_figure(
@@ -346,35 +341,35 @@ def _scenario_settings(name: str) -> str:
 
 
 def explanation_html(model: Any) -> str:
-    """How to use the dashboard, what the current run is, its key numbers and what the
-    triangle means now, as HTML."""
+    """How to use the dashboard, the month's key numbers and what the triangle means now, and
+    what the current run is (strategy, scenario, US policy, seed), as HTML."""
     spec = model.spec
     out = model.outcomes
     s = triangle_state(model)
     tech = bool(out["tech_transferred"][0])
     seed = html.escape(str(getattr(model, "seed_text", "not set")))
-    parts = [
-        "<b>How to use.</b> Pick a scenario, PRK's strategy, the US policy and the parameters on the "
-        "left, then press <b>RESET</b>: changes apply only at Reset. <b>STEP</b> advances one month "
-        f"(one step = one month); <b>▶</b> plays and pauses. A run lasts {model.months} months.",
-        f"<p style='margin: 6px 0 2px'><b>This run</b> (seed {seed}):</p><ul style='margin: 0'>"
-        f"<li><b>PRK strategy <code>{spec.strategy}</code></b>: {_summary(STRATEGIES[spec.strategy].__doc__)}</li>"
-        f"<li><b>Scenario <code>{spec.scenario}</code></b>: {_summary(SCENARIOS[spec.scenario].__doc__)}"
-        f"{_scenario_settings(spec.scenario)}</li>"
-        f"<li><b>US policy <code>{spec.us_policy}</code></b>: {_summary(US_POLICIES[spec.us_policy].__doc__)}</li>"
-        "</ul>",
-        f"<p style='margin: 6px 0 2px'><b>Month {s['month']} of {model.months}</b>:</p><ul style='margin: 0'>"
-        f"<li>aid to PRK <b>{float(out['aid_total_prk'][0]):.2f} USD bn/yr</b>; "
-        f"food need covered <b>{100 * float(out['food_coverage'][0]):.0f} %</b></li>"
-        f"<li>PRK's autonomy (1 − concentration of its support) <b>{float(out['autonomy_prk'][0]):.2f}</b></li>"
-        f"<li>Russian crown-jewel technology transferred: <b>{'yes' if tech else 'no'}</b>; "
-        f"UN sanctions level <b>{float(out['sanctions'][0]):.2f}</b></li>"
-        f"<li>{html.escape(triangle_caption(s['triangle_prk'], s['role_prk'], s['triangle_great'], s['role_usa'])[0])}"
-        "</li></ul>",
-    ]
+    how = ("<b>How to use.</b> Pick a scenario, PRK's strategy, the US policy and the parameters on the "
+           "left, then press <b>RESET</b>: changes apply only at Reset. <b>STEP</b> advances one month "
+           f"(one step = one month); <b>▶</b> plays and pauses. A run lasts {model.months} months. "
+           "The table at the bottom lists the parameters' meanings, values and sources.")
+    meaning = triangle_caption(s["triangle_prk"], s["role_prk"], s["triangle_great"], s["role_usa"])[0]
+    now = (f"<p style='margin: 6px 0 2px'><b>Month {s['month']} of {model.months}</b>:</p><ul style='margin: 0'>"
+           f"<li>aid to PRK <b>{float(out['aid_total_prk'][0]):.2f} USD bn/yr</b>; "
+           f"food need covered <b>{100 * float(out['food_coverage'][0]):.0f} %</b></li>"
+           f"<li>PRK's autonomy (1 − concentration of its support) <b>{float(out['autonomy_prk'][0]):.2f}</b></li>"
+           f"<li>Russian crown-jewel technology transferred: <b>{'yes' if tech else 'no'}</b>; "
+           f"UN sanctions level <b>{float(out['sanctions'][0]):.2f}</b></li>"
+           f"<li>{html.escape(meaning)}</li></ul>")
+    run = (f"<p style='margin: 6px 0 2px'><b>This run</b> (seed {seed}):</p><ul style='margin: 0'>"
+           f"<li><b>PRK strategy <code>{spec.strategy}</code></b>: {_summary(STRATEGIES[spec.strategy].__doc__)}</li>"
+           f"<li><b>Scenario <code>{spec.scenario}</code></b>: {_summary(SCENARIOS[spec.scenario].__doc__)}"
+           f"{_scenario_settings(spec.scenario)}</li>"
+           f"<li><b>US policy <code>{spec.us_policy}</code></b>: {_summary(US_POLICIES[spec.us_policy].__doc__)}</li>"
+           "</ul>")
+    parts = [how, now, run]
     notice = getattr(model, "notice", "")
-    if notice:
-        parts.append(f"<p style='color: #B00020'><b>Note:</b> {html.escape(notice)}</p>")
+    if notice:  # first, where it is seen
+        parts.insert(0, f"<p style='color: #B00020; margin: 0 0 4px'><b>Note:</b> {html.escape(notice)}</p>")
     return "\n".join(parts)
 
 
