@@ -215,6 +215,9 @@ def triangle_view(model: Any) -> Any:
 
 #: Line colours by the other actor (Okabe and Ito 2008), the same in every series.
 ACTOR_COLOURS = {"chn": "#E69F00", "rus": "#0072B2", "usa": "#CC79A7", "prk": "#000000"}
+#: A second shade per actor for the dashed line of a pair, drawn on top: where two series of
+#: one actor coincide (Russia's economic and military aid are often equal) both stay visible.
+ACTOR_SHADES = {"chn": "#8C5A00", "rus": "#56B4E9", "usa": "#7A3D6B", "prk": "#666666"}
 
 
 @dataclass(frozen=True)
@@ -235,7 +238,7 @@ class Series:
 
 
 def _styles(columns: list[str], other: Callable[[str], str], dashed: Callable[[str], bool]) -> dict:
-    return {c: (ACTOR_COLOURS[other(c)], "--" if dashed(c) else "-") for c in columns}
+    return {c: (ACTOR_SHADES[other(c)], "--") if dashed(c) else (ACTOR_COLOURS[other(c)], "-") for c in columns}
 
 
 _TRUST = ["trust_prk_chn", "trust_chn_prk", "trust_prk_rus", "trust_rus_prk", "trust_chn_rus"]
@@ -282,8 +285,10 @@ def decorate_series(ax: Axes, series: Series, amity_threshold: float | None = No
     for line in ax.get_lines():
         column = line.get_label()
         if column in series.columns:
-            line.set_linestyle(series.styles[column][1])
+            style = series.styles[column][1]
+            line.set_linestyle(style)
             line.set_linewidth(2.0)
+            line.set_zorder(2.5 if style == "-" else 3.0)
             line.set_label(series.columns[column])
     if series.threshold and amity_threshold is not None:
         ax.axhline(amity_threshold, color="#AAAAAA", linewidth=1.2, linestyle="-.",
@@ -351,7 +356,7 @@ def explanation_html(model: Any) -> str:
     how = ("<b>How to use.</b> Pick a scenario, PRK's strategy, the US policy and the parameters on the "
            "left, then press <b>RESET</b>: changes apply only at Reset. <b>STEP</b> advances one month "
            f"(one step = one month); <b>▶</b> plays and pauses. A run lasts {model.months} months. "
-           "The table at the bottom lists the parameters' meanings, values and sources.")
+           "The table at the bottom right lists the parameters' meanings, values and sources.")
     meaning = triangle_caption(s["triangle_prk"], s["role_prk"], s["triangle_great"], s["role_usa"])[0]
     now = (f"<p style='margin: 6px 0 2px'><b>Month {s['month']} of {model.months}</b>:</p><ul style='margin: 0'>"
            f"<li>aid to PRK <b>{float(out['aid_total_prk'][0]):.2f} USD bn/yr</b>; "
