@@ -76,11 +76,18 @@ def styled(fn: Callable[..., Figure]) -> Callable[..., Figure]:
         with mpl.rc_context(STYLE):
             fig = fn(*args, **kwargs)
         for ax in fig.axes:
-            ax.tick_params(labelsize=STYLE["xtick.labelsize"], width=STYLE["xtick.major.width"],
-                           length=STYLE["xtick.major.size"])
+            ax.tick_params(labelsize=STYLE["xtick.labelsize"])
+            if not getattr(ax, "trisim_own_ticks", False):
+                ax.tick_params(width=STYLE["xtick.major.width"], length=STYLE["xtick.major.size"])
         return fig
 
     return wrapper
+
+
+def own_ticks(ax: Any, **tick_params: Any) -> None:
+    """Tick settings of ``ax`` that :func:`styled` must keep (e.g. no tick marks on a heatmap)."""
+    ax.tick_params(**tick_params)
+    ax.trisim_own_ticks = True
 
 
 def require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -498,7 +505,7 @@ def matrix_heatmap(
                             color="black" if m[i, j] > 0.55 else "white")
         ax.set_xticks(range(4), labels, rotation=90)
         ax.set_yticks(range(4), labels)
-        ax.tick_params(length=0)
+        own_ticks(ax, length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
         if grid:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.figures import final_rows, styled
+from sim.analysis.figures import final_rows, own_ticks, styled
 from sim.analysis.labels import COLUMN_WIDTH, outcome_label
 from sim.params import Params
 
@@ -281,10 +281,15 @@ def _draw_limits(ax: Any, result: PrimResult) -> None:
     ax.set_yticks(range(len(lim)), labels)
     ax.set_xlim(0, 1)
     ax.set_ylim(len(lim) - 0.5, -0.5)
-    ax.set_xticks([0, 1], ["input's\nlowest", "input's\nhighest"])
+    numeric = lim["values"].isna().any()
+    ax.set_xticks([0, 1], ["input's\nlowest", "input's\nhighest"] if numeric else ["", ""])
+    if not numeric:
+        ax.spines["bottom"].set_visible(False)
+    own_ticks(ax, axis="y", length=0)
+    if not numeric:
+        own_ticks(ax, axis="x", length=0)
     ax.set_xlabel(f"chosen box: coverage {result.coverage:.2f}, density {result.density:.2f}", labelpad=2)
     ax.spines["left"].set_visible(False)
-    ax.tick_params(axis="y", length=0)
 
 
 def box_outcome_label(condition: str) -> str:

@@ -246,7 +246,8 @@ def write_report(res: Results, out: Path, *, outcomes: list[str], fan_outcomes: 
                          lambda p=part: figs.aid_over_time(p, col=facet)))
     else:
         rep.notes.append("The files hold one row per run (no monthly rows): fan charts and the aid-over-time "
-                         "figure need results written with `output.record=steps` (or `record=\"steps\"`).")
+                         "figure need results written with `trisim record=steps` "
+                         "(or `simulate(..., record=\"steps\")`).")
     condition = prim or next((c for c in PRIM_DEFAULTS if c in final.columns and 0 < final[c].mean() < 1), None)
     if condition is None:
         rep.notes.append("Scenario discovery skipped: no boolean outcome that is true in some runs and false in "

@@ -67,7 +67,7 @@ def test_report_reads_final_rows_only_and_says_what_it_skipped(tmp_path: Path) -
     assert report.main([str(tmp_path), "--out", str(out), "--formats", "png", "-q"]) == 0
     md = (out / "report.md").read_text()
     assert not any(link.startswith(("fan_", "aid_over_time")) for link in listed(md))
-    assert "need results written with `output.record=steps`" in md
+    assert "need results written with `trisim record=steps`" in md
     assert all((out / link).is_file() for link in listed(md))
 
 
