@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.calibration.fit import calibrate, summarise
+from sim.calibration.fit import calibrate, kde_logpdf, summarise
 from sim.calibration.priors import prior_for
 from sim.calibration.targets import Observation, simulate_statistics, synthetic_observation
 from sim.params import Params
@@ -66,3 +66,11 @@ def test_recovers_known_parameters():
     assert {"munitions_capacity", "food_share"} <= set(identified.index)
     for name, row in identified.iterrows():
         assert row["posterior_q05"] <= truth[name] <= row["posterior_q95"], name
+
+
+def test_kde_logpdf_matches_scipy():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(300, 4)) * [0.5, 1.0, 2.0, 3.0]
+    kde = stats.gaussian_kde(centres.T, weights=rng.integers(1, 4, 300))
+    points = np.vstack([kde.resample(500, seed=rng).T, np.full((2, 4), 40.0)])
+    assert kde_logpdf(kde, points, chunk=128) == pytest.approx(kde.logpdf(points.T), abs=1e-9)
