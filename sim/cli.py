@@ -87,7 +87,9 @@ def hydra_main(argv: list[str] | None = None) -> int:
         if plan is not None and plan.multirun and plan.complete == len(plan.jobs):
             pass  # nothing to launch
         else:
-            with planning.progress(plan) if plan is not None else nullcontext():
+            sweeping = plan is not None and plan.multirun
+            with planning.launch_only_todo(plan) if sweeping else nullcontext(), \
+                    planning.progress(plan) if sweeping else nullcontext():
                 hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(_job)()
     finally:
         sys.argv = saved

@@ -7,6 +7,7 @@ Errors are :class:`ConfigError` with one line that names the key and what is all
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import importlib
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.params import ParameterError, Params, Switches
 from sim.policies import PATRON_POLICIES, US_POLICIES
@@ -228,9 +229,11 @@ def as_container(cfg: DictConfig | RunConfig | dict[str, Any]) -> dict[str, Any]
         cfg = OmegaConf.create(cfg)
     elif not isinstance(cfg, DictConfig):
         cfg = OmegaConf.structured(cfg)
-    c = OmegaConf.to_container(cfg, resolve=True)
-    c.pop("hydra", None)
-    return c
+    if "hydra" in cfg:  # Hydra's own node may hold values that only resolve inside a running job
+        cfg = copy.deepcopy(cfg)
+        with open_dict(cfg):
+            del cfg["hydra"]
+    return OmegaConf.to_container(cfg, resolve=True)
 
 
 def check_calibration(name: str, engine: str) -> None:

@@ -103,8 +103,8 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
                           "per value, or write a list as key=[a,b]")
     if any(o.key_or_group == "sweep.id" for o in swept):
         raise ConfigError("sweep.id takes one value: a sweep's jobs share its id")
-    primary = compose(config_name, hydra_lines + [o.input_line for o in task if not o.is_sweep_override()],
-                      return_hydra_config=True)
+    fixed = [o for o in task if not o.is_sweep_override()]
+    primary = compose(config_name, hydra_lines + [o.input_line for o in fixed], return_hydra_config=True)
     sweep_id = str(primary.sweep.id)
     if not SWEEP_ID.match(sweep_id):
         raise ConfigError(f"sweep.id = {sweep_id!r} may hold only letters, digits, '.', '_' and '-' "
@@ -128,7 +128,11 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
         known_subdir = True
     dirname = primary.hydra.job.config.override_dirname
     choices = set(primary.hydra.runtime.choices)
-    bases: dict[tuple[str, ...], Any] = {}
+    # A job's config: composed once per combination of group choices (the primary config
+    # serves the jobs that choose no other groups), then its value overrides applied to a copy.
+    fixed_groups = tuple(o.input_line for o in fixed if _is_group(o, choices, loader))
+    fixed_values = {o.input_line for o in fixed if not _is_group(o, choices, loader)}
+    bases: dict[tuple[str, ...], Any] = {fixed_groups: primary}
     jobs = []
     for lines in job_lines:
         job = parser.parse_overrides(list(lines))
@@ -137,8 +141,10 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
         groups = tuple(o.input_line for o in job if _is_group(o, choices, loader))
         if groups not in bases:
             bases[groups] = compose(config_name, hydra_lines + list(groups))
+        applied = fixed_values if bases[groups] is primary else set()
         cfg = copy.deepcopy(bases[groups])
-        ConfigLoaderImpl._apply_overrides_to_config([o for o in job if not _is_group(o, choices, loader)], cfg)
+        ConfigLoaderImpl._apply_overrides_to_config(
+            [o for o in job if not _is_group(o, choices, loader) and o.input_line not in applied], cfg)
         try:
             to_run(cfg)
         except ConfigError as err:
@@ -191,6 +197,42 @@ def summary(plan: Plan) -> dict[str, int]:
     for job in plan.jobs:
         counts[job_status(job)] += 1
     return counts
+
+
+@contextmanager
+def launch_only_todo(plan: Plan) -> Iterator[None]:
+    """While Hydra runs the sweep, launch only the jobs that are not complete, and skip Hydra's
+    second composition of every job.
+
+    Hydra's basic sweeper launches every job of the grid and, before that, composes each job's
+    config once more only to check that it composes (``Sweeper.validate_batch_is_legal``,
+    about 0.2 s per job in the main process). The plan has composed and validated every job
+    already and knows which are complete, so within this block the sweeper's batches hold only
+    the jobs still to run and are not validated twice. A job that would slip through is still
+    skipped by :func:`sim.job.run_job`, which checks its folder itself.
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    done = {tuple(j.overrides) for j in plan.jobs if j.state == "complete"}
+    saved = {name: BasicSweeper.__dict__.get(name) for name in ("get_job_batch", "validate_batch_is_legal")}
+    next_batch = BasicSweeper.get_job_batch
+
+    def get_job_batch(self: BasicSweeper) -> list[list[str]]:
+        return [job for job in next_batch(self) if tuple(job) not in done]
+
+    def validate_batch_is_legal(self: BasicSweeper, batch: Sequence[Sequence[str]]) -> None:
+        return None
+
+    BasicSweeper.get_job_batch = get_job_batch
+    BasicSweeper.validate_batch_is_legal = validate_batch_is_legal
+    try:
+        yield
+    finally:
+        for name, method in saved.items():
+            if method is None:
+                delattr(BasicSweeper, name)
+            else:
+                setattr(BasicSweeper, name, method)
 
 
 @contextmanager
