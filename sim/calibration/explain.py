@@ -21,6 +21,7 @@ from sim.params import PARAM_FIELDS, ParameterError
 
 DIRECTIONS = {1: "higher", 0: "about the default", -1: "lower"}
 STRENGTHS = {1: "weak", 2: "moderate", 3: "strong"}
+MIN_SPEARMAN = 0.1  #: targets shown by the command: those a parameter moves at least this much
 
 
 def explain(parameter: str) -> dict[str, Any]:
@@ -55,6 +56,7 @@ def explain(parameter: str) -> dict[str, Any]:
         try:
             summary = load("summary")
             sens = load("sensitivity")
+            diag = load("diagnostics").set_index("target")
         except MissingCalibrationError:
             return out
         row = summary[summary["parameter"] == parameter]
@@ -65,8 +67,10 @@ def explain(parameter: str) -> dict[str, Any]:
         rows["abs"] = rows["spearman"].abs()
         for _, r in rows.sort_values("abs", ascending=False).iterrows():
             t = target(r["target"])
+            d = diag.loc[t.name]
             out["targets"].append({"target": t.name, "spearman": float(r["spearman"]), "seed": t.seed,
-                                   "figure": t.figure, "statistic": t.statistic})
+                                   "figure": t.figure, "statistic": t.statistic, "low": float(d["low"]),
+                                   "high": float(d["high"]), "posterior_median": float(d["posterior_median"])})
     return out
 
 
@@ -100,7 +104,8 @@ def render(info: dict[str, Any]) -> str:
     for c in info["claims"]:
         lines.append(f"  - {c['analyst']} ({c['affiliation']}), seed {c['seed']} ({c['seed_file']}), {c['date']}:")
         lines.extend(wrap.wrap(f"\u201c{c['quote']}\u201d"))
-        lines.append(f"    -> {c['direction']}, {c['strength']}: {c['why']}")
+        lines.extend(textwrap.wrap(f"-> {c['direction']}, {c['strength']}: {c['why']}", width=96,
+                                   initial_indent="    ", subsequent_indent="       "))
     ev = info["evidence"]
     if info["prior"]:
         p = info["prior"]
@@ -118,10 +123,15 @@ def render(info: dict[str, Any]) -> str:
                       f"contraction {post['contraction']:.2f} ({ident})"]
     elif info["calibrated"]:
         lines += ["", "Posterior: not available (run: python experiments/calibrate.py)"]
-    if info["targets"]:
+    strong = [t for t in info["targets"] if abs(t["spearman"]) >= MIN_SPEARMAN]
+    if info["targets"] and not strong:
+        lines += ["", f"Targets: none moves with it (|Spearman| < {MIN_SPEARMAN} under the prior)."]
+    elif strong:
         lines += ["", "Targets it affects most (Spearman correlation under the prior):"]
-        for t in info["targets"][:3]:
-            lines.append(f"  - {t['target']} ({t['spearman']:+.2f}), seed {t['seed']}: {t['statistic']}")
+        for t in strong[:3]:
+            lines.append(f"  - {t['target']} ({t['spearman']:+.2f}), seed {t['seed']}: band "
+                         f"[{_g(t['low'])}, {_g(t['high'])}], posterior median {_g(t['posterior_median'])}")
+            lines.extend(wrap.wrap(t["statistic"]))
     return "\n".join(lines)
 
 
