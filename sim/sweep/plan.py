@@ -240,26 +240,30 @@ def progress(plan: Plan, interval: float = 0.5) -> Iterator[None]:
     """A tqdm bar of the sweep's finished jobs while it runs (only on a terminal).
 
     It watches the job folders, so it works with every launcher (in-process, joblib,
-    submitit): a job is finished when its ``outcomes.parquet`` or ``failure.json`` appears.
+    submitit): a job is finished when its ``outcomes.parquet`` or a new ``failure.json`` appears.
     """
     if not (plan.multirun and sys.stderr.isatty() and all(j.directory for j in plan.jobs)):
         yield
         return
     from tqdm.auto import tqdm
 
-    started = dt.datetime.now().timestamp()
     todo = [j for j in plan.jobs if j.state != "complete"]
     stop = threading.Event()
     bar = tqdm(total=len(plan.jobs), initial=plan.complete, desc=f"sweep {plan.sweep_id}", unit="job")
 
+    def failure_time(job: PlannedJob) -> int | None:
+        try:
+            return (job.directory / FAILURE).stat().st_mtime_ns
+        except OSError:
+            return None
+
+    failed_before = {j.job_id: failure_time(j) for j in todo}  # a failure of an earlier run is not news
+
     def finished(job: PlannedJob) -> bool:
-        for name in (RESULT, FAILURE):
-            try:
-                if (job.directory / name).stat().st_mtime >= started:
-                    return True
-            except OSError:
-                pass
-        return False
+        if (job.directory / RESULT).exists():
+            return True
+        when = failure_time(job)
+        return when is not None and when != failed_before[job.job_id]
 
     def watch() -> None:
         while not stop.wait(interval):

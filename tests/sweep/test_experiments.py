@@ -1,0 +1,56 @@
+"""Every shipped experiment composes (Hydra's compose API) and runs, in the debug size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hydra import compose, initialize_config_dir
+
+from sim.cli import CONFIG_DIR
+from sim.config import to_run
+from sim.job import execute
+from sim.scenarios import SCENARIOS
+from sim.strategies import STRATEGIES
+from sim.sweep.plan import make_plan
+
+EXPERIMENT_DIR = Path(CONFIG_DIR) / "experiment"
+EXPERIMENTS = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
+#: What each experiment sweeps: the config key and the values its jobs take.
+SWEPT = {
+    "strategy_comparison": ("scenario.name", set(SCENARIOS.names())),
+    "war_ends": ("scenario.options.end_month", {0, 12, 24, 48}),
+    "us_china_detente": ("scenario.options.rivalry_after", {0.0, 0.2, 0.4}),
+    "food_crisis": ("scenario.options.border_open", {0.0, 0.3, 0.6, 1.0}),
+    "us_policy_mix": ("us_policy.name", {"pressure", "engagement", "trilateral_condemnation"}),
+}
+
+
+def test_the_experiments_of_the_issue_are_shipped():
+    assert set(SWEPT) <= set(EXPERIMENTS)
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_experiment_composes_and_runs_in_debug_size(name):
+    assert (EXPERIMENT_DIR / f"{name}.yaml").read_text().startswith("# @package _global_\n")
+    plan = make_plan([f"experiment={name}", "debug=tiny"], multirun=True, config_dir=CONFIG_DIR)
+    assert len(plan.jobs) >= 2
+    seen = set()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        for job in plan.jobs:
+            cfg = compose("config", list(job.overrides))
+            run = to_run(cfg)
+            assert (cfg.months, run.replications) == (12, 4)
+            assert [s.strategy for s in run.specs] == STRATEGIES.names()
+            frame = execute(run, progress=False)
+            assert len(frame) == 4 * len(STRATEGIES)
+            assert np.isfinite(frame.select_dtypes("float").to_numpy()).all()
+            if name in SWEPT:
+                key = SWEPT[name][0].split(".")
+                value = cfg
+                for part in key:
+                    value = value[part]
+                seen.add(value)
+    if name in SWEPT:
+        assert seen == SWEPT[name][1]
