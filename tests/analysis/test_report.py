@@ -33,8 +33,10 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_report_writes_every_file_it_lists(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert report.main([str(tiny), "--prim", "aid_total_prk > 2"]) == 0
+    assert report.main([str(tiny), "--prim", "aid_total_prk > 2", "--outcomes", "autonomy_prk,aid_total_prk",
+                        "--fan", "autonomy_prk"]) == 0
     out = tiny / "report"
     md = (out / "report.md").read_text()
     links = listed(md)
@@ -64,7 +66,7 @@ def test_report_writes_every_file_it_lists(tiny: Path, capsys: pytest.CaptureFix
 def test_report_reads_final_rows_only_and_says_what_it_skipped(tmp_path: Path) -> None:
     write_results(tmp_path, small_results(replications=6, months=6, record="final"))
     out = tmp_path / "elsewhere"
-    assert report.main([str(tmp_path), "--out", str(out), "--formats", "png", "-q"]) == 0
+    assert report.main([str(tmp_path), "--out", str(out), "--formats", "png", "--outcomes", "autonomy_prk", "-q"]) == 0
     md = (out / "report.md").read_text()
     assert not any(link.startswith(("fan_", "aid_over_time")) for link in listed(md))
     assert "need results written with `trisim record=steps`" in md
@@ -97,7 +99,7 @@ def test_bad_paths_and_names_fail_with_one_line(tmp_path: Path, capsys: pytest.C
 def test_trisim_report_subcommand(tiny: Path, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as done:
         cli_main(["report", str(tiny / "scenario=war_ends" / "outcomes.parquet"), "--out", str(tmp_path),
-                  "--formats", "png", "--fan", "autonomy_prk", "-q"])
+                  "--formats", "png", "--fan", "autonomy_prk", "--outcomes", "autonomy_prk", "-q"])
     assert done.value.code == 0
     assert (tmp_path / "report.md").is_file()
     assert (tmp_path / "fan_autonomy_prk.png").is_file()
