@@ -247,15 +247,15 @@ def peeling_figure(result: PrimResult, *, width: float = COLUMN_WIDTH) -> Figure
     top.scatter([result.coverage], [result.density], s=60, facecolors="none", edgecolors="black", linewidths=1.0,
                 label=f"chosen box {result.selected}")
     top.axhline(result.base_rate, color="0.5", linestyle=":", linewidth=0.8, label="density of all runs")
-    top.set_xlabel("coverage (share of cases of interest in the box)")
-    top.set_ylabel("density (share of box's runs\nthat are cases of interest)")
+    top.set_xlabel("coverage (box's share of all cases)")
+    top.set_ylabel("density (cases' share of the box)")
     top.set_xlim(-0.02, 1.02)
     top.set_ylim(0, 1.02)
     top.grid(linewidth=0.3, alpha=0.5)
     top.legend(loc="lower left")
     cb = fig.colorbar(sc, ax=top, ticks=np.arange(dims.min(), dims.max() + 1), aspect=20, pad=0.01)
     cb.set_label("restricted inputs")
-    top.set_title(f"PRIM peeling trajectory: {_title(result.outcome)}")
+    top.set_title(f"PRIM: {_title(result.outcome)}")
     _draw_limits(bottom, result)
     return fig
 
