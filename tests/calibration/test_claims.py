@@ -46,8 +46,9 @@ def test_quote_appears_verbatim_in_its_seed(claim):
 
 @needs_seeds
 def test_an_altered_quote_is_caught():
-    claim = next(c for c in CLAIMS if c.analyst == "Leif-Eric Easley")
-    altered = dataclasses.replace(claim, quote=claim.quote.replace("low", "high"))
+    claim = next(c for c in CLAIMS if c.id == "easley_low_trust")
+    altered = dataclasses.replace(claim, quote=claim.quote.replace("so low", "so high"))
+    assert altered.quote != claim.quote
     assert not quote_in_seed(altered)
     # whitespace does not matter, words do
     spaced = dataclasses.replace(claim, quote="  " + claim.quote.replace(" ", "\n  "))
