@@ -224,10 +224,13 @@ def _whole(key: str, value: Any, low: int) -> int:
 
 
 def as_container(cfg: DictConfig | RunConfig | dict[str, Any]) -> dict[str, Any]:
-    """A composed config as plain, resolved Python data (without the ``hydra`` node)."""
+    """A composed config as plain, resolved Python data (without the ``hydra`` node).
+
+    A plain ``dict`` is taken to be resolved already (as this function returns it) and copied.
+    """
     if isinstance(cfg, dict):
-        cfg = OmegaConf.create(cfg)
-    elif not isinstance(cfg, DictConfig):
+        return {k: copy.deepcopy(v) for k, v in cfg.items() if k != "hydra"}
+    if not isinstance(cfg, DictConfig):
         cfg = OmegaConf.structured(cfg)
     if "hydra" in cfg:  # Hydra's own node may hold values that only resolve inside a running job
         cfg = copy.deepcopy(cfg)

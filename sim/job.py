@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from omegaconf import OmegaConf
+import yaml  # PyYAML, which OmegaConf reads and writes with
 from tqdm.auto import tqdm
 
 from sim.config import POINT, Run, as_container, inputs_hash, job_inputs, to_run
@@ -237,7 +237,7 @@ def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
         frame = label(execute(run, progress=progress and not ctx.in_sweep), ctx)
         written = provenance(**meta, rows=len(frame), seconds=round(time.perf_counter() - started, 3))
         files = [RESULT, MANIFEST, CONFIG]
-        atomic_write_bytes(out / CONFIG, OmegaConf.to_yaml(OmegaConf.create(config)).encode())
+        atomic_write_bytes(out / CONFIG, yaml.safe_dump(config, sort_keys=False).encode())
         figure = config["output"]["figure"]
         if figure and not ctx.in_sweep:
             write_figure(frame, out / figure)

@@ -40,7 +40,9 @@ CONFIG = "config.yaml"
 PLAN = "sweep.json"
 
 
+@functools.cache
 def package_versions() -> dict[str, str]:
+    """Installed versions of the packages a result depends on (looked up once per process)."""
     out = {}
     for name in PACKAGES:
         try:
@@ -69,7 +71,7 @@ def git_revision(path: Path | str | None = None) -> str:
 def provenance(**extra: Any) -> dict[str, Any]:
     """What a result file records about how it was made: package versions, git revision,
     Python version, the time (UTC), plus ``extra`` (config, seed, sweep and job ids...)."""
-    return {"versions": package_versions(), "git_revision": git_revision(),
+    return {"versions": dict(package_versions()), "git_revision": git_revision(),
             "python": platform.python_version(),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **extra}
 

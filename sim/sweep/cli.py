@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="joblib: processes on this machine (default); basic: one after another in this "
                              "process; submitit_local: submitit on this machine; slurm: a SLURM cluster "
                              "(configs/hydra/launcher/slurm.yaml)")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     if args.workers < 1:
         parser.error("--workers must be >= 1")
     return hydra_main(command(args.name, args.overrides, args.workers, args.launcher))

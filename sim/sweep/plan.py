@@ -128,23 +128,24 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
         known_subdir = True
     dirname = primary.hydra.job.config.override_dirname
     choices = set(primary.hydra.runtime.choices)
+    added: dict[str, bool] = {}  # groups added with +group=option
     # A job's config: composed once per combination of group choices (the primary config
     # serves the jobs that choose no other groups), then its value overrides applied to a copy.
-    fixed_groups = tuple(o.input_line for o in fixed if _is_group(o, choices, loader))
-    fixed_values = {o.input_line for o in fixed if not _is_group(o, choices, loader)}
+    fixed_groups = tuple(o.input_line for o in fixed if _is_group(o, choices, loader, added))
+    fixed_values = {o.input_line for o in fixed if not _is_group(o, choices, loader, added)}
     bases: dict[tuple[str, ...], Any] = {fixed_groups: primary}
     jobs = []
     for lines in job_lines:
         job = parser.parse_overrides(list(lines))
         job_id = get_overrides_dirname(job, exclude_keys=list(dirname.exclude_keys), item_sep=dirname.item_sep,
                                        kv_sep=dirname.kv_sep)
-        groups = tuple(o.input_line for o in job if _is_group(o, choices, loader))
+        groups = tuple(o.input_line for o in job if _is_group(o, choices, loader, added))
         if groups not in bases:
             bases[groups] = compose(config_name, hydra_lines + list(groups))
         applied = fixed_values if bases[groups] is primary else set()
         cfg = copy.deepcopy(bases[groups])
         ConfigLoaderImpl._apply_overrides_to_config(
-            [o for o in job if not _is_group(o, choices, loader) and o.input_line not in applied], cfg)
+            [o for o in job if not _is_group(o, choices, loader, added) and o.input_line not in applied], cfg)
         try:
             to_run(cfg)
         except ConfigError as err:
@@ -159,9 +160,19 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
     return Plan(multirun=multirun, sweep_id=sweep_id, directory=directory, jobs=tuple(jobs), pinned=pinned)
 
 
-def _is_group(override: Any, choices: set[str], loader: Any) -> bool:
+def _is_group(override: Any, choices: set[str], loader: Any, added: dict[str, bool]) -> bool:
+    """Whether an override chooses a config group option (``scenario=war_ends``) rather than a value.
+
+    Every group of the defaults list is among the primary config's choices; only a group added
+    with ``+group=option`` needs a look at the config folders (which costs a config repository)."""
     key = override.key_or_group
-    return key in choices or bool(loader.get_group_options(key))
+    if key in choices:
+        return True
+    if not override.is_add():
+        return False
+    if key not in added:
+        added[key] = bool(loader.get_group_options(key))
+    return added[key]
 
 
 # --- the plan on disk, and what became of it -------------------------------------------------
