@@ -33,7 +33,8 @@ bench: $(STAMP)
 	$(PY) experiments/bench/engines.py $(ARGS)
 
 dashboard: $(STAMP)
-	$(VENV)/bin/solara run sim/dashboard/app.py --host 127.0.0.1 --port 8765 --no-open
+	@echo "open http://127.0.0.1:8765 in a browser (Ctrl-C stops the dashboard)"
+	SOLARA_TELEMETRY_MIXPANEL_ENABLE=false $(VENV)/bin/solara run sim/dashboard/app.py --host 127.0.0.1 --port 8765 --no-open
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache
