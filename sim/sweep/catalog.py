@@ -192,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.csv:
             rel.df().to_csv(sys.stdout, index=False)
         else:
-            rel.show(max_rows=200, max_col_width=80, max_width=shutil.get_terminal_size((200, 40)).columns)
+            width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 100_000  # piped: every column
+            rel.show(max_rows=200, max_col_width=80, max_width=width)
     except duckdb.Error as err:
         print(f"trisim: error: {str(err).splitlines()[0]} (views: {', '.join(VIEWS)})", file=sys.stderr)
         return 2
