@@ -82,8 +82,8 @@ class Report:
 
 
 def resolve(path: str) -> Path:
-    """The folder or file of ``path``, or of the sweep with that id (``multirun/<id>``,
-    ``outputs/<id>``, or what ``sim.sweep.catalog.sweep_path`` returns, if it exists)."""
+    """The folder or file of ``path``, or the folder of the sweep with that id: ``multirun/<id>``,
+    ``outputs/<id>``, or the ``sweep_dir`` the catalog (:mod:`sim.sweep.catalog`) records for it."""
     p = Path(path)
     if p.exists():
         return p
@@ -91,14 +91,17 @@ def resolve(path: str) -> Path:
         if (root / path).is_dir():
             return root / path
     try:
-        from sim.sweep import catalog  # optional: the catalog knows where each sweep lives
-
-        found = catalog.sweep_path(path)
-        if found is not None and Path(found).exists():
-            return Path(found)
-    except (ImportError, AttributeError, LookupError, ValueError):
-        pass
-    raise ReportError(f"no such folder, file or sweep: {path!r} (looked in ., multirun/ and outputs/)")
+        from sim.sweep.catalog import jobs
+    except ImportError:  # the sweep extra is not installed
+        jobs = None
+    if jobs is not None:
+        known = jobs()
+        dirs = sorted(set(known.loc[known["sweep_id"] == path, "sweep_dir"].dropna()))
+        if len(dirs) == 1:
+            return Path(dirs[0])
+        if len(dirs) > 1:
+            raise ReportError(f"sweep id {path!r} names several folders ({', '.join(dirs)}); give one of them")
+    raise ReportError(f"no such folder, file or sweep: {path!r} (looked in ., multirun/, outputs/ and the catalog)")
 
 
 def find_files(source: Path, exclude: Path | None = None) -> list[Path]:

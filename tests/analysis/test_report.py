@@ -90,10 +90,20 @@ def test_bad_paths_and_names_fail_with_one_line(tmp_path: Path, capsys: pytest.C
     assert report.main([str(tmp_path), "--outcomes", "autonomy"]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
     assert errors[0] == f"trisim report: error: no such folder, file or sweep: '{tmp_path / 'missing'}' " \
-                        "(looked in ., multirun/ and outputs/)"
+                        "(looked in ., multirun/, outputs/ and the catalog)"
     assert errors[1] == f"trisim report: error: no Parquet result files under {tmp_path}"
     assert errors[2].startswith("trisim report: error: unknown outcome 'autonomy'; numeric outcomes")
     assert len(errors) == 3
+
+
+def test_a_sweep_id_finds_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = small_results(replications=3, months=3, record="final")
+    sweep = tmp_path / "multirun" / "2026-11-02"
+    write_parquet(frame, sweep / "job_a" / "outcomes.parquet", meta={"sweep_id": "war1", "job_id": "job_a"})
+    (sweep / "sweep.json").write_text('{"sweep_id": "war1", "jobs": []}')
+    monkeypatch.chdir(tmp_path)
+    assert report.resolve("2026-11-02") == Path("multirun/2026-11-02")
+    assert report.resolve("war1").resolve() == sweep.resolve()  # through the catalog
 
 
 def test_trisim_report_subcommand(tiny: Path, tmp_path: Path) -> None:
