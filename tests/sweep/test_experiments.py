@@ -9,11 +9,10 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from sim.cli import CONFIG_DIR
-from sim.config import to_run
+from sim.config import register_configs, to_run
 from sim.job import execute
 from sim.scenarios import SCENARIOS
 from sim.strategies import STRATEGIES
-from sim.sweep.plan import make_plan
 
 EXPERIMENT_DIR = Path(CONFIG_DIR) / "experiment"
 EXPERIMENTS = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
@@ -31,15 +30,29 @@ def test_the_experiments_of_the_issue_are_shipped():
     assert set(SWEPT) <= set(EXPERIMENTS)
 
 
+def jobs_of(experiment: str) -> list[list[str]]:
+    """The overrides of each job of an experiment, expanded as Hydra's basic sweeper does."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    base = [f"experiment={experiment}", "debug=tiny"]
+    primary = compose("config", base, return_hydra_config=True)
+    lines = [f"{k}={v}" for k, v in (primary.hydra.sweeper.params or {}).items()] + base
+    parser = OverridesParser.create(config_loader=GlobalHydra.instance().config_loader())
+    return BasicSweeper.split_arguments(parser.parse_overrides(lines), None)[0]
+
+
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_experiment_composes_and_runs_in_debug_size(name):
     assert (EXPERIMENT_DIR / f"{name}.yaml").read_text().startswith("# @package _global_\n")
-    plan = make_plan([f"experiment={name}", "debug=tiny"], multirun=True, config_dir=CONFIG_DIR)
-    assert len(plan.jobs) >= 2
+    register_configs()
     seen = set()
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        for job in plan.jobs:
-            cfg = compose("config", list(job.overrides))
+        jobs = jobs_of(name)
+        assert len(jobs) >= 2
+        for job in jobs:
+            cfg = compose("config", job)
             run = to_run(cfg)
             assert (cfg.months, run.replications) == (12, 4)
             assert [s.strategy for s in run.specs] == STRATEGIES.names()
@@ -47,9 +60,8 @@ def test_experiment_composes_and_runs_in_debug_size(name):
             assert len(frame) == 4 * len(STRATEGIES)
             assert np.isfinite(frame.select_dtypes("float").to_numpy()).all()
             if name in SWEPT:
-                key = SWEPT[name][0].split(".")
                 value = cfg
-                for part in key:
+                for part in SWEPT[name][0].split("."):
                     value = value[part]
                 seen.add(value)
     if name in SWEPT:
