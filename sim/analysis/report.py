@@ -251,6 +251,10 @@ def write_report(res: Results, out: Path, *, outcomes: list[str], fan_outcomes: 
         rep.notes.append("The files hold one row per run (no monthly rows): fan charts and the aid-over-time "
                          "figure need results written with `trisim record=steps` "
                          "(or `simulate(..., record=\"steps\")`).")
+    pooled = [c for c in prim_inputs(final) if c not in ("strategy", *FACET_INPUTS) and final[c].nunique() > 1]
+    if pooled:
+        rep.notes.append(f"Figures pool the runs over inputs that vary within a setting: {', '.join(pooled)} "
+                         "(scenario discovery treats them as inputs).")
     condition = prim or next((c for c in PRIM_DEFAULTS if c in final.columns and 0 < final[c].mean() < 1), None)
     if condition is None:
         rep.notes.append("Scenario discovery skipped: no boolean outcome that is true in some runs and false in "
