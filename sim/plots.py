@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # figures are written to files; never shown
-
-import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.figure import Figure
 
 from sim.strategies import STRATEGIES
 
@@ -29,7 +25,7 @@ def strategy_palette() -> dict[str, tuple[float, float, float]]:
     return dict(zip(STRATEGIES.names(), colours))
 
 
-def strategy_comparison(frame: pd.DataFrame, outcomes: dict[str, str] | None = None) -> plt.Figure:
+def strategy_comparison(frame: pd.DataFrame, outcomes: dict[str, str] | None = None) -> Figure:
     """Violin plots of the final-month outcomes, one panel per outcome, one violin per strategy.
 
     ``frame`` is the tidy outcome table (one row per replication) with a ``strategy`` column.
@@ -39,12 +35,14 @@ def strategy_comparison(frame: pd.DataFrame, outcomes: dict[str, str] | None = N
     long = frame.melt(id_vars=["strategy"], value_vars=list(outcomes), var_name="outcome", value_name="value")
     ncol = 3
     nrow = -(-len(outcomes) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(10, 3.2 * nrow), squeeze=False)
+    # a bare Figure (no pyplot): nothing global changes and nothing is shown
+    fig = Figure(figsize=(10, 3.2 * nrow), layout="tight")
+    axes = fig.subplots(nrow, ncol, squeeze=False)
     palette = strategy_palette()
     for ax, (name, label) in zip(axes.flat, outcomes.items()):
         sub = long[long["outcome"] == name]
         sns.violinplot(data=sub, x="strategy", y="value", hue="strategy", order=order, hue_order=order,
-                       palette=palette, cut=0, inner="quartile", linewidth=0.8, ax=ax, legend=False)
+                       palette=palette, saturation=1, cut=0, inner="quartile", linewidth=0.8, ax=ax, legend=False)
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("")
         ax.set_ylabel("")
@@ -57,5 +55,4 @@ def strategy_comparison(frame: pd.DataFrame, outcomes: dict[str, str] | None = N
     month = int(frame["month"].max()) if "month" in frame else None
     fig.suptitle(f"Outcomes by PRK strategy, {scen}" + (f", month {month}" if month else "")
                  + f" ({frame.groupby('strategy').size().min()} replications each)", fontsize=11)
-    fig.tight_layout()
     return fig
