@@ -69,3 +69,18 @@ def test_subcommands_dispatch_to_their_module(workdir, capsys):
         main(["sweep", "--help"])
     assert stop.value.code == 0
     assert "resume" in capsys.readouterr().out
+
+
+def test_a_failing_run_exits_1_and_leaves_its_record(workdir, monkeypatch, capsys):
+    import sim.job
+
+    def broken(spec, **kwargs):
+        raise ArithmeticError("injected")
+
+    monkeypatch.setattr(sim.job, "run_engine", broken)
+    assert trisim("debug=tiny", "sweep.id=broken") == 1
+    err = capsys.readouterr().err
+    assert "trisim: error: the run failed: ArithmeticError: injected" in err
+    record = json.loads((workdir / "outputs" / "broken" / "failure.json").read_text())
+    assert record["error"] == "ArithmeticError: injected"
+    assert not (workdir / "outputs" / "broken" / "outcomes.parquet").exists()

@@ -14,6 +14,7 @@ applies them after composing (``ConfigLoaderImpl._apply_overrides_to_config``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import sys
 import threading
@@ -26,7 +27,7 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from sim.config import SWEEP_ID, ConfigError, as_container, hydra_error_line, inputs_hash, job_inputs, to_run
-from sim.results import FAILURE, PLAN, RESULT, read_json, result_state, write_json
+from sim.results import FAILURE, PLAN, RESULT, read_json, read_meta, result_state, write_json
 
 #: The sweep subdir config.yaml sets; with it a job's folder is known before the job runs.
 SUBDIR = "${hydra.job.override_dirname}"
@@ -202,10 +203,26 @@ def job_status(job: PlannedJob) -> str:
     return "failed" if (job.directory / FAILURE).exists() else "missing"
 
 
+def _found_directories(plan: Plan) -> dict[str, Path]:
+    """Job folders found under the sweep folder, by job id (when ``hydra.sweep.subdir`` is not
+    the default, a job's folder is known only once it has written a result or failure)."""
+    found = {}
+    for name in (RESULT, FAILURE):
+        for path in plan.directory.rglob(name):
+            record = read_meta(path) if name == RESULT else read_json(path)
+            if record and record.get("sweep_id") == plan.sweep_id:
+                found.setdefault(record.get("job_id"), path.parent)
+    return found
+
+
 def summary(plan: Plan) -> dict[str, int]:
     """How many of the plan's jobs are complete, failed and missing now."""
+    jobs = list(plan.jobs)
+    if any(j.directory is None for j in jobs):
+        found = _found_directories(plan)
+        jobs = [dataclasses.replace(j, directory=found.get(j.job_id)) if j.directory is None else j for j in jobs]
     counts = {"complete": 0, "failed": 0, "missing": 0}
-    for job in plan.jobs:
+    for job in jobs:
         counts[job_status(job)] += 1
     return counts
 
