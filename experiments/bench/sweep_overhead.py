@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--large-jobs", type=int, default=8)
     parser.add_argument("--large-replications", type=int, default=2000)
-    parser.add_argument("--out", type=Path, default=HERE / "sweep_overhead.csv")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "sweep_overhead.csv")
     args = parser.parse_args(argv)
 
     tiny = {"strategy.names": ["balancing"], "months": 12, "replications": 10}
