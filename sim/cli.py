@@ -121,7 +121,14 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
         module, _ = SUBCOMMANDS[argv[0]]
-        raise SystemExit(importlib.import_module(module).main(argv[1:]) or 0)
+        try:
+            command = importlib.import_module(module)
+        except ModuleNotFoundError as err:
+            if err.name and err.name.split(".")[0] in ("sim", "tests"):
+                raise
+            fail(f"'trisim {argv[0]}' needs the package {err.name}, which is not installed "
+                 "(pip install -e '.[sweep,analysis]')")
+        raise SystemExit(command.main(argv[1:]) or 0)
     raise SystemExit(hydra_main(argv))
 
 

@@ -84,3 +84,14 @@ def test_a_failing_run_exits_1_and_leaves_its_record(workdir, monkeypatch, capsy
     record = json.loads((workdir / "outputs" / "broken" / "failure.json").read_text())
     assert record["error"] == "ArithmeticError: injected"
     assert not (workdir / "outputs" / "broken" / "outcomes.parquet").exists()
+
+
+def test_a_subcommand_without_its_extra_says_what_to_install(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.delitem(sys.modules, "sim.sweep.catalog", raising=False)
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # as if the sweep extra were not installed
+    with pytest.raises(SystemExit) as stop:
+        main(["catalog"])
+    assert stop.value.code == 2
+    assert "needs the package duckdb" in capsys.readouterr().err
