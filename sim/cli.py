@@ -111,6 +111,7 @@ SUBCOMMANDS = {
     "report": ("sim.analysis.report", "write the figures and report of a sweep"),
     "explain": ("sim.calibration.explain", "show the claims, prior and posterior behind a parameter"),
     "sweep": ("sim.sweep.cli", "run a sweep of jobs (resumable)"),
+    "sobol": ("sim.analysis.sobol", "Sobol indices of a model outcome over parameter bounds"),
 }
 
 

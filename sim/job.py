@@ -196,15 +196,12 @@ def write_figure(frame: pd.DataFrame, path: Path) -> Path:
     """The strategy comparison figure of the final month, saved atomically."""
     import io
 
-    import matplotlib.pyplot as plt
-
     from sim.plots import strategy_comparison
 
     final = frame[frame["month"] == frame["month"].max()]
     fig = strategy_comparison(final)
     buf = io.BytesIO()
     fig.savefig(buf, format=path.suffix.lstrip(".") or "png", dpi=150)
-    plt.close(fig)
     return atomic_write_bytes(path, buf.getvalue())
 
 
