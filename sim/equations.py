@@ -230,8 +230,9 @@ def prk_reciprocation(attention_prk: np.ndarray, bids: np.ndarray, reliability_p
     engaged = attention_prk[:, PAT]
     expected = share * engaged.sum(axis=1, keepdims=True)
     out = np.ones(bids.shape)
-    ratio = np.divide(engaged, expected, out=np.ones_like(engaged), where=expected > 0)
-    out[:, PAT] = reliability_prk[:, None] * np.minimum(ratio, 1.0)
+    # min(engaged / expected, 1), written so that a tiny expected share cannot overflow
+    ratio = np.divide(np.minimum(engaged, expected), expected, out=np.ones_like(engaged), where=expected > 0)
+    out[:, PAT] = reliability_prk[:, None] * ratio
     return out
 
 
