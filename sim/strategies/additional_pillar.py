@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-import numpy as np
-
-from sim.params import Params
-from sim.state import WorldState
-from sim.strategies.base import Month, PRKDecision, Strategy, acceptance, attention_row
+from sim.strategies.base import FixedShares
 
 
 @dataclass(frozen=True)
-class AdditionalPillar(Strategy):
+class AdditionalPillar(FixedShares):
     """PRK keeps China as its economic pillar and adds Russia as its military pillar: fixed,
     complementary channels, so the patrons have little to bid for. PRK takes food and other
     economic aid from China and military aid from Russia, and declines Russian food aid.
@@ -31,12 +28,4 @@ class AdditionalPillar(Strategy):
     chn_share: float = 0.5
     rus_share: float = 0.4
     contestability: float = 0.3
-
-    def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
-        n = state.n
-        return PRKDecision(
-            attention_target=attention_row(n, self.chn_share, self.rus_share, 1.0 - self.chn_share - self.rus_share),
-            contestability=np.full(n, self.contestability),
-            accept=acceptance(n, rus_econ=0.0),
-            munitions_supply=np.ones(n),
-        )
+    ACCEPT: ClassVar[dict[str, float]] = {"rus_econ": 0.0}

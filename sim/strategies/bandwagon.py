@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-import numpy as np
-
-from sim.params import Params
-from sim.state import WorldState
-from sim.strategies.base import Month, PRKDecision, Strategy, acceptance, attention_row
+from sim.strategies.base import FixedShares
 
 
 @dataclass(frozen=True)
-class Bandwagon(Strategy):
+class Bandwagon(FixedShares):
     """Baseline of the China-first era (2018-21): PRK leans on one patron, takes only its
     aid, sells Russia nothing and keeps its hostility to the US.
 
@@ -29,12 +26,5 @@ class Bandwagon(Strategy):
     chn_share: float = 0.85
     rus_share: float = 0.1
     contestability: float = 0.1
-
-    def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
-        n = state.n
-        return PRKDecision(
-            attention_target=attention_row(n, self.chn_share, self.rus_share, 1.0 - self.chn_share - self.rus_share),
-            contestability=np.full(n, self.contestability),
-            accept=acceptance(n, rus_econ=0.0, rus_mil=0.0, usa_econ=0.0),
-            munitions_supply=np.zeros(n),
-        )
+    ACCEPT: ClassVar[dict[str, float]] = {"rus_econ": 0.0, "rus_mil": 0.0, "usa_econ": 0.0}
+    munitions_supply: float = 0.0

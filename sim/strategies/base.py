@@ -103,3 +103,25 @@ class Strategy:
 
     def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class FixedShares(Strategy):
+    """A strategy whose choices do not depend on the state: fixed attention shares
+    (``chn_share``, ``rus_share``, the rest to the US), contestability, acceptance by donor and
+    channel (``ACCEPT``, keywords of :func:`acceptance`) and munitions supply."""
+
+    chn_share: float = 0.5
+    rus_share: float = 0.4
+    contestability: float = 0.3
+    munitions_supply: float = 1.0
+    ACCEPT: ClassVar[dict[str, float]] = {}
+
+    def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
+        n = state.n
+        return PRKDecision(
+            attention_target=attention_row(n, self.chn_share, self.rus_share, 1.0 - self.chn_share - self.rus_share),
+            contestability=np.full(n, self.contestability),
+            accept=acceptance(n, **self.ACCEPT),
+            munitions_supply=np.full(n, self.munitions_supply),
+        )

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from sim.params import Params
-from sim.state import WorldState
-from sim.strategies.base import Month, PRKDecision, Strategy, acceptance, attention_row
+from sim.strategies.base import FixedShares
 
 
 @dataclass(frozen=True)
-class EngageUs(Strategy):
+class EngageUs(FixedShares):
     """Baseline of the 2018-19 summitry: PRK turns much of its attention to Washington,
     accepts relief from any donor and sells Russia no munitions.
 
@@ -30,12 +26,4 @@ class EngageUs(Strategy):
     chn_share: float = 0.35
     rus_share: float = 0.15
     contestability: float = 0.3
-
-    def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
-        n = state.n
-        return PRKDecision(
-            attention_target=attention_row(n, self.chn_share, self.rus_share, 1.0 - self.chn_share - self.rus_share),
-            contestability=np.full(n, self.contestability),
-            accept=acceptance(n),
-            munitions_supply=np.zeros(n),
-        )
+    munitions_supply: float = 0.0
