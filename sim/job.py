@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 import traceback
@@ -29,6 +30,7 @@ from sim.config import POINT, Run, as_container, inputs_hash, job_inputs, to_run
 from sim.engine import run as run_engine
 from sim.params import Params
 from sim.results import (
+    CLAIM,
     CONFIG,
     FAILURE,
     MANIFEST,
@@ -205,6 +207,20 @@ def write_figure(frame: pd.DataFrame, path: Path) -> Path:
     return atomic_write_bytes(path, buf.getvalue())
 
 
+def claim(out: Path, key: str) -> bool:
+    """Claim the job folder for the inputs ``key`` (atomically: two runs started at once into
+    one folder cannot both write); True if the folder is ours, or already held by ``key``."""
+    out.mkdir(parents=True, exist_ok=True)
+    marker = out / CLAIM
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return marker.read_text().strip() == key
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return True
+
+
 def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
     """Run one job and write its results into ``ctx.directory``; never raises for a failing job.
 
@@ -222,8 +238,8 @@ def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
             write_json({"status": "complete", **read_meta(out / RESULT)}, out / MANIFEST)
         log.info("%s: already complete, skipped", ctx.job_id)
         return JobOutcome("skipped", out)
-    if state == "other":
-        error = f"{out / RESULT} holds the results of other inputs; choose another sweep.id"
+    if state == "other" or not claim(out, key):
+        error = f"{out} holds a run of other inputs; choose another sweep.id"
         log.error("%s: %s", ctx.job_id, error)
         return JobOutcome("failed", out, error=error)
     started = time.perf_counter()

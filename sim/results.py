@@ -38,6 +38,7 @@ MANIFEST = "manifest.json"
 FAILURE = "failure.json"
 CONFIG = "config.yaml"
 PLAN = "sweep.json"
+CLAIM = ".inputs_hash"  # written first: which inputs a job folder belongs to
 
 
 @functools.cache

@@ -242,16 +242,23 @@ def launch_only_todo(plan: Plan) -> Iterator[None]:
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
     done = {tuple(j.overrides) for j in plan.jobs if j.state == "complete"}
-    saved = {name: BasicSweeper.__dict__.get(name) for name in ("get_job_batch", "validate_batch_is_legal")}
-    next_batch = BasicSweeper.get_job_batch
+    saved = {name: BasicSweeper.__dict__.get(name) for name in ("split_arguments", "validate_batch_is_legal")}
+    split = BasicSweeper.split_arguments
 
-    def get_job_batch(self: BasicSweeper) -> list[list[str]]:
-        return [job for job in next_batch(self) if tuple(job) not in done]
+    def split_arguments(overrides: Any, max_batch_size: int | None) -> list[list[list[str]]]:
+        # drop complete jobs before the grid is cut into batches, so that no batch is empty
+        # (launchers such as submitit refuse an empty batch)
+        todo = [job for job in split(overrides, None)[0] if tuple(job) not in done]
+        if not todo:
+            return []
+        if max_batch_size is None:
+            return [todo]
+        return list(BasicSweeper.split_overrides_to_chunks(todo, max_batch_size))
 
     def validate_batch_is_legal(self: BasicSweeper, batch: Sequence[Sequence[str]]) -> None:
         return None
 
-    BasicSweeper.get_job_batch = get_job_batch
+    BasicSweeper.split_arguments = staticmethod(split_arguments)
     BasicSweeper.validate_batch_is_legal = validate_batch_is_legal
     try:
         yield

@@ -23,7 +23,7 @@ def plan(*overrides: str, multirun: bool = True) -> Plan:
 def test_jobs_are_named_by_their_sorted_overrides_and_the_sweep_id_is_pinned():
     p = plan("seed=0,1", "months=6")
     assert [j.job_id for j in p.jobs] == ["months=6,seed=0", "months=6,seed=1"]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d", p.sweep_id)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d-\d{6}", p.sweep_id)
     assert p.pinned == (f"sweep.id={p.sweep_id}",)
     assert p.directory == Path("multirun") / p.sweep_id
     assert [j.directory for j in p.jobs] == [p.directory / j.job_id for j in p.jobs]
@@ -103,3 +103,12 @@ def test_a_sweep_needs_multirun(overrides):
 
     with pytest.raises(ConfigError, match="--multirun"):
         plan(*overrides, multirun=False)
+
+
+def test_a_job_folder_is_claimed_by_one_set_of_inputs(tmp_path):
+    """Two runs started at once into one folder: the second, with other inputs, is refused."""
+    from sim.job import claim
+
+    assert claim(tmp_path / "job", "abc")
+    assert claim(tmp_path / "job", "abc")  # the same inputs (a resumed job) may go on
+    assert not claim(tmp_path / "job", "xyz")
