@@ -10,7 +10,7 @@ import numpy as np
 from sim import equations as eq
 from sim.actors import CHN, RUS
 from sim.params import Params
-from sim.registry import Registry
+from sim.registry import Registry, check_fields
 from sim.state import WorldState
 from sim.strategies.base import Month
 
@@ -113,6 +113,9 @@ class _ConstantUS(USPolicy):
     engagement: float = 0.0
     condemnation: float = 0.0
     table_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_fields(self, "US policy", pressure=(0, 1), engagement=(0, 1), condemnation=(0, 1), table_rate=(0, 1))
 
     def decide(self, state: WorldState, month: Month, p: Params) -> USDecision:
         n = state.n

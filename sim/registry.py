@@ -3,7 +3,7 @@ from a user's config string."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -59,6 +59,10 @@ class Registry[T]:
         return list(self._items)
 
 
-def registered[T](registry: Registry[T]) -> Callable[[type[T]], type[T]]:
-    """Class decorator that adds the class to ``registry``."""
-    return registry.register
+def check_fields(owner: object, kind: str, **ranges: tuple[float, float]) -> None:
+    """Raise ``ValueError`` naming the first option of ``owner`` outside its range
+    (``field=(low, high)``): options of strategies, scenarios and policies are user input."""
+    for field_name, (lo, hi) in ranges.items():
+        value = getattr(owner, field_name)
+        if not lo <= value <= hi:
+            raise ValueError(f"{kind} {owner.name!r}: option {field_name} = {value} must be in [{lo}, {hi}]")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.actors import CHN, RUS, USA
-from sim.registry import Registry
+from sim.registry import Registry, check_fields
 
 SCENARIOS: Registry[Scenario] = Registry("scenario")
 
@@ -69,6 +69,9 @@ class Scenario:
     hostility: float = 0.9
     shortfall_mt: float = 1.0
 
+    def __post_init__(self) -> None:
+        check_fields(self, "scenario", war=(0, 1), rivalry=(0, 1), hostility=(0, 1), shortfall_mt=(0, 7))
+
     def drivers(self, months: int) -> Drivers:
         if months < 1:
             raise ValueError(f"months must be >= 1, got {months}")
@@ -103,6 +106,10 @@ class WarEnds(Scenario):
     name = "war_ends"
     end_month: int = 12
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, "scenario", end_month=(0, 10_000))
+
     def drivers(self, months: int) -> Drivers:
         d = super().drivers(months)
         return _replace(d, war_intensity=_after(months, self.end_month, self.war, 0.0))
@@ -117,6 +124,10 @@ class UsChinaDetente(Scenario):
     name = "us_china_detente"
     start_month: int = 12
     rivalry_after: float = 0.2
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, "scenario", start_month=(0, 10_000), rivalry_after=(0, 1))
 
     def drivers(self, months: int) -> Drivers:
         d = super().drivers(months)
@@ -134,6 +145,10 @@ class FoodCrisis(Scenario):
     crisis_shortfall_mt: float = 2.0
     border_open: float = 0.3
     duration: int = 24
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, "scenario", crisis_shortfall_mt=(0, 7), border_open=(0, 1), duration=(0, 10_000))
 
     def drivers(self, months: int) -> Drivers:
         d = super().drivers(months)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -67,3 +69,22 @@ def test_broadcast_keeps_per_replication_values():
     assert p.value_rus.shape == (3,)
     with pytest.raises(ParameterError, match="shape"):
         Params.with_overrides({"value_chn": np.array([1.0, 2.0])}).broadcast(3)
+
+
+@pytest.mark.parametrize(
+    ("registry", "name", "options", "message"),
+    [
+        ("strategy", "bandwagon", {"chn_share": 0.99}, "chn_share = 0.99 must be in"),
+        ("strategy", "balancing", {"contestability": 7}, "contestability = 7 must be in [0, 1]"),
+        ("strategy", "counterweight", {"usa_share": -0.5}, "usa_share = -0.5"),
+        ("scenario", "food_crisis", {"border_open": 1.5}, "border_open = 1.5"),
+        ("scenario", "war_ends", {"end_month": -3}, "end_month = -3"),
+        ("us_policy", "pressure", {"table_rate": 2.0}, "table_rate = 2.0"),
+    ],
+)
+def test_options_out_of_range_are_refused(registry, name, options, message):
+    """Options of strategies, scenarios and policies are user input: a value that would break
+    the state's invariants (e.g. negative attention) is refused with one line."""
+    spec = WorldSpec(**{registry: name, f"{registry}_options": options})
+    with pytest.raises(ValueError, match=re.escape(message)):
+        spec.build()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.params import Params
+from sim.registry import check_fields
 from sim.state import WorldState
 from sim.strategies.base import Month, PRKDecision, Strategy, acceptance, attention_row, patron_bid_share
 
@@ -29,6 +30,9 @@ class Balancing(Strategy):
     }
     usa_share: float = 0.05
     contestability: float = 1.0
+
+    def __post_init__(self) -> None:
+        check_fields(self, "strategy", usa_share=(0, 1), contestability=(0, 1))
 
     def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
         n = state.n

@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.actors import CHN, ECON, MIL, PAT, PRK, RUS, USA
 from sim.params import Params
+from sim.registry import check_fields
 from sim.scenarios import Drivers
 from sim.state import WorldState
 
@@ -116,6 +117,11 @@ class FixedShares(Strategy):
     contestability: float = 0.3
     munitions_supply: float = 1.0
     ACCEPT: ClassVar[dict[str, float]] = {}
+
+    def __post_init__(self) -> None:
+        check_fields(self, "strategy", chn_share=(0, 1), rus_share=(0, 1), contestability=(0, 1),
+                     munitions_supply=(0, 1))
+        check_fields(self, "strategy", chn_share=(0, 1 - self.rus_share))  # the US gets the rest
 
     def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
         n = state.n
