@@ -131,10 +131,9 @@ def execute(run: Run, progress: bool = True) -> pd.DataFrame:
     if draws is not None:  # drawn parameters are inputs that vary by replication
         drawn = params.broadcast(run.replications)
         at = frame.columns.get_loc("replication")
-        for name in Params.names():
-            values = getattr(drawn, name)
-            if np.ptp(values) > 0:
-                frame.insert(at, _free_name(name, frame), values[reps])
+        for name in Params.names():  # every drawn field, whatever its values: same columns in every job
+            if np.ndim(getattr(params, name)) == 1:
+                frame.insert(at, _free_name(name, frame), getattr(drawn, name)[reps])
                 at += 1
     frame.insert(0, "run_id", [f"{s}/{r}" for s, r in zip(frame["strategy"], reps)])
     for col in ("run_id", "strategy", "scenario", "us_policy", "chn_policy", "rus_policy", "calibration"):
