@@ -8,8 +8,7 @@ from __future__ import annotations
 
 ACTORS: tuple[str, ...] = ("PRK", "CHN", "RUS", "USA")
 PRK, CHN, RUS, USA = range(4)
-PATRONS: tuple[int, int] = (CHN, RUS)
-#: The patrons as a slice (CHN and RUS are adjacent): basic slicing is a view, fancy indexing a copy.
+#: The patrons (CHN, RUS) as a slice (CHN and RUS are adjacent): basic slicing is a view, fancy indexing a copy.
 PAT = slice(CHN, RUS + 1)
 
 CHANNELS: tuple[str, ...] = ("econ", "mil")

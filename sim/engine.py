@@ -131,8 +131,12 @@ def simulate_mesa(
     from sim.model import TriangleModel  # Mesa is only needed here
 
     spec = spec or WorldSpec()
+    if record not in ("final", "steps"):
+        raise ValueError(f"record must be 'final' or 'steps', got {record!r}")
     p = as_params(params)
     ids = range(replications) if replication_ids is None else list(replication_ids)
+    if len(ids) == 0:
+        raise ValueError("replications must be >= 1")
     frames = []
     for r in ids:
         model = TriangleModel(spec=spec, params=p, rng=replication_seed(seed, r))

@@ -75,14 +75,4 @@ def decode(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-OUTCOME_NAMES_HELP = {
-    "aid_<donor>_prk_<channel>": "aid PRK received from donor by channel (econ, mil), USD bn/yr",
-    "food_coverage": "share of PRK's 5.5 Mt/yr food need covered (seed 004)",
-    "autonomy_prk": "1 - Herfindahl index of PRK's dependence shares",
-    "trust_<a>_<b>": "a's trust in b, [0, 1]",
-    "attention_<a>_<b>": "a's share of diplomatic attention on b",
-    "triangle_prk_chn_rus": f"Dittmer triangle type, one of {TRIANGLE_TYPES}",
-    "role_prk": f"PRK's role in that triangle, one of {ROLES}",
-}
-
 __all__ = ["ACTORS", "CATEGORICAL", "decode", "outcome_columns"]

@@ -5,7 +5,7 @@ The Mesa model holds one of these with R = 1; the batch engine holds one with R 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -14,8 +14,6 @@ from sim.params import Params
 
 #: Columns of :attr:`WorldState.unsc` (cumulative counts).
 UNSC_COLUMNS = ("resolutions_tabled", "resolutions_vetoed", "resolutions_passed")
-#: Columns of :attr:`WorldState.us_stance`.
-US_STANCE = ("pressure", "engagement", "condemnation")
 
 
 @dataclass
@@ -56,13 +54,6 @@ class WorldState:
     @property
     def n(self) -> int:
         return self.trust.shape[0]
-
-    def take(self, index: slice | np.ndarray) -> WorldState:
-        """The replications ``index`` (a view where NumPy gives one)."""
-        return WorldState(
-            **{f.name: getattr(self, f.name)[index] for f in fields(self) if f.name != "month"},
-            month=self.month,
-        )
 
 
 def initial_state(p: Params, n: int, rivalry: float = 0.7, hostility: float = 0.9) -> WorldState:

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim import equations as eq
 from sim.actors import CHN, ECON, MIL, PAT, PRK, RUS, USA
 from sim.params import Params
 from sim.registry import check_fields
@@ -85,10 +86,8 @@ def patron_bid_share(state: WorldState) -> np.ndarray:
 def china_support_share(state: WorldState, params: Params) -> np.ndarray:
     """China's share of the support PRK received from the two patrons last month (E9 weights;
     0.5 when it received none)."""
-    received = state.aid[:, PAT, PRK, :]
-    support = received[:, :, ECON] + params.mil_weight[:, None] * received[:, :, MIL]
-    total = support.sum(axis=1)
-    return np.divide(support[:, 0], total, out=np.full(state.n, 0.5), where=total > 0)
+    dep = eq.dependence(state.aid[:, PAT, PRK, :], params.mil_weight)  # E9 over the two patrons
+    return np.where(dep.sum(axis=1) > 0, dep[:, 0], 0.5)
 
 
 class Strategy:
