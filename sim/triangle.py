@@ -22,6 +22,13 @@ from __future__ import annotations
 import numpy as np
 
 TRIANGLE_TYPES = ("menage", "romantic", "marriage", "unit_veto")
+#: Readable names of the triangle types, for figures and the dashboard.
+TRIANGLE_LABELS = {
+    "menage": "ménage à trois",
+    "romantic": "romantic triangle",
+    "marriage": "stable marriage",
+    "unit_veto": "unit veto",
+}
 ROLES = ("friend", "pivot", "wing", "partner", "pariah", "foe")
 _FRIEND, _PIVOT, _WING, _PARTNER, _PARIAH, _FOE = range(6)
 

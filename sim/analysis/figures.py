@@ -44,17 +44,13 @@ from sim.analysis.labels import (
 from sim.outcomes import CATEGORICAL
 from sim.plots import strategy_palette
 from sim.results import atomic_write_bytes
+from sim.triangle import TRIANGLE_LABELS
 
 #: Columns that identify one simulated run (whichever of them the table has).
 RUN_KEYS = ("source", "strategy", "scenario", "us_policy", "seed", "replication")
 
-#: Readable names of the triangle types and roles (Dittmer 1981; ``sim/triangle.py``).
-CATEGORY_LABELS = {
-    "menage": "ménage à trois",
-    "romantic": "romantic triangle",
-    "marriage": "stable marriage",
-    "unit_veto": "unit veto",
-}
+#: Readable names of the triangle types (Dittmer 1981; ``sim/triangle.py``).
+CATEGORY_LABELS = TRIANGLE_LABELS
 
 #: Default outcomes of the distribution figure: the quantities the seeds' analysts argue about.
 DISTRIBUTION_OUTCOMES = ("autonomy_prk", "aid_total_prk", "trust_chn_prk", "food_coverage")

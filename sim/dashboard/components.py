@@ -35,7 +35,7 @@ from sim.policies import US_POLICIES
 from sim.scenarios import SCENARIOS
 from sim.scenarios import Scenario as WorldScenario
 from sim.strategies import STRATEGIES
-from sim.triangle import ROLES, TRIANGLE_TYPES
+from sim.triangle import ROLES, TRIANGLE_LABELS, TRIANGLE_TYPES
 
 #: Full names of the actors, in the order of :data:`sim.actors.ACTORS`.
 ACTOR_NAMES = {"PRK": "North Korea", "CHN": "China", "RUS": "Russia", "USA": "United States"}
@@ -46,13 +46,6 @@ ENMITY_COLOUR = "#D55E00"  # vermillion
 AMITY_STYLE = "solid"
 ENMITY_STYLE = (0, (5, 3))  # dashed, so the relation reads without colour too
 
-#: Readable names of the triangle types and roles (codes in :mod:`sim.triangle`).
-TRIANGLE_LABELS = {
-    "menage": "ménage à trois",
-    "romantic": "romantic triangle",
-    "marriage": "stable marriage",
-    "unit_veto": "unit veto",
-}
 TRIANGLE_MEANING = {
     "menage": "all three pairs in amity",
     "romantic": "a pivot in amity with two wings who are at odds",
