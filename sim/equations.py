@@ -219,14 +219,21 @@ def reciprocity(trust: np.ndarray, observed: np.ndarray, rate: np.ndarray,
     return rate * weight * (observed - trust)
 
 
+def bid_shares(bids: np.ndarray) -> np.ndarray:
+    """Each patron's share of the two patrons' bids ``(R, 2)`` for (CHN, RUS); an even split
+    when neither bids. PRK's balancing follows it (E12) and its reciprocation is measured
+    against it (E13b)."""
+    paid = bids[:, PAT]
+    total = paid.sum(axis=1, keepdims=True)
+    return np.divide(paid, total, out=np.full_like(paid, 0.5), where=total > 0)
+
+
 def prk_reciprocation(attention_prk: np.ndarray, bids: np.ndarray, reliability_prk: np.ndarray) -> np.ndarray:
     """E13b. What PRK delivers to each patron ``(R, 4)``: ``reliability_prk`` times its
     attention to p relative to the share of the patrons' combined bids p paid, capped at 1
     (PRK delivers in full when it engages a patron at least as much as that patron pays for
     and is fully reliable)."""
-    paid = bids[:, PAT]
-    total = paid.sum(axis=1, keepdims=True)
-    share = np.divide(paid, total, out=np.full_like(paid, 0.5), where=total > 0)
+    share = bid_shares(bids)
     engaged = attention_prk[:, PAT]
     expected = share * engaged.sum(axis=1, keepdims=True)
     out = np.ones(bids.shape)

@@ -78,9 +78,7 @@ def acceptance(n: int, chn_econ=1.0, chn_mil=1.0, rus_econ=1.0, rus_mil=1.0, usa
 
 def patron_bid_share(state: WorldState) -> np.ndarray:
     """China's share of the two patrons' current bids ``(R,)`` (0.5 when neither bids)."""
-    x = state.bids[:, PAT]
-    total = x.sum(axis=1)
-    return np.divide(x[:, 0], total, out=np.full(state.n, 0.5), where=total > 0)
+    return eq.bid_shares(state.bids)[:, 0]
 
 
 def china_support_share(state: WorldState, params: Params) -> np.ndarray:
