@@ -11,9 +11,9 @@ from sim.params import Params, Switches, parameter_space
 from sim.policies import PATRON_POLICIES, US_POLICIES
 from sim.scenarios import SCENARIOS
 from sim.strategies import STRATEGIES
-from sim.world import WorldSpec, replication_seed
+from sim.world import WorldSpec
 
 __all__ = [
     "PATRON_POLICIES", "SCENARIOS", "STRATEGIES", "US_POLICIES", "Params", "Switches", "WorldSpec",
-    "parameter_space", "replication_seed", "run", "simulate", "simulate_mesa",
+    "parameter_space", "run", "simulate", "simulate_mesa",
 ]

@@ -1,18 +1,20 @@
 """One month of the world: the transition both engines run (E1-E16 in ``docs/odd.md``).
 
 Agents decide from the state at the start of the month (simultaneous moves, so the order in
-which they act does not matter); :func:`transition` then applies every mechanism.
+which they act does not matter); :func:`transition` then applies every mechanism to one
+replication, in place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from sim import equations as eq
-from sim.actors import CHN, ECON, PAT, PRK, RUS, USA
-from sim.params import Params, Switches
+from sim.actors import CHN, ECON, PRK, RUS, USA
+from sim.equations import jit, jit_inline
+from sim.params import SwitchFlags
 from sim.policies import USDecision
 from sim.state import WorldState
 from sim.strategies.base import Month, PRKDecision
@@ -21,129 +23,144 @@ from sim.triangle import alliance
 TRIO_PRK = (PRK, CHN, RUS)
 
 
-@dataclass(frozen=True)
-class Decisions:
-    """All agents' choices for one month."""
+class Decisions(NamedTuple):
+    """All agents' choices for one month in one replication."""
 
     prk: PRKDecision
-    bid_chn: np.ndarray
-    bid_rus: np.ndarray
+    bid_chn: float
+    bid_rus: float
     usa: USDecision
 
 
-def transition(s: WorldState, d: Decisions, m: Month, p: Params, sw: Switches, z: np.ndarray,
-               u: np.ndarray) -> WorldState:
-    """The state one month on.
+def workspace() -> np.ndarray:
+    """Scratch memory :func:`transition` needs: one per thread of work, reused every month."""
+    return np.zeros((5, 4))
 
-    ``z`` (``(R, N_NORMAL)`` standard normals) and ``u`` (``(R, N_UNIFORM)`` uniforms) are the
-    month's draws of each replication (layout in :mod:`sim.equations`). Parameters ``p`` are
-    broadcast to ``(R,)``.
+
+@jit_inline
+def transition(x: np.record, d: Decisions, m: Month, q: np.record, sw: SwitchFlags, z: np.ndarray, u: np.ndarray,
+               work: np.ndarray) -> None:
+    """Advance one replication by month ``m``, in place: ``x`` is its state record (a row of
+    :data:`sim.state.WorldState`), ``q`` its parameter record (a row of
+    :meth:`sim.params.Params.arrays`).
+
+    ``d`` holds the agents' decisions, taken from the state at the start of the month; ``z``
+    (``(N_NORMAL,)`` standard normals) and ``u`` (``(N_UNIFORM,)`` uniforms) are the month's
+    draws of the replication (layout in :mod:`sim.equations`); ``sw`` are the switches
+    (:meth:`sim.params.Switches.flags`); ``work`` is scratch memory (:func:`workspace`).
     """
-    n = s.n
-    old_att = s.attention
+    trust, attention = x.trust, x.attention
 
     # US policy (E14 inputs): off means no pressure, engagement, condemnation or resolutions.
+    pressure = engagement = condemnation = table_rate = 0.0
     if sw.us_policy:
-        stance = np.stack([d.usa.pressure, d.usa.engagement, d.usa.condemnation], axis=1)
-        table_rate = d.usa.table_rate
-    else:
-        stance = np.zeros((n, 3))
-        table_rate = np.zeros(n)
+        pressure, engagement, condemnation, table_rate = d.usa
 
     # E1-E3: patron competition; off means offers stay where they are.
-    bids = s.bids.copy()
+    bid_chn, bid_rus = x.bids[CHN], x.bids[RUS]
     if sw.patron_competition:
-        bids[:, CHN] = d.bid_chn
-        bids[:, RUS] = d.bid_rus
-    bids[:, USA] = p.us_aid * stance[:, 1]
+        bid_chn, bid_rus = d.bid_chn, d.bid_rus
+    bid_usa = q.us_aid * engagement
 
     # E5-E6: the transaction.
+    munitions, tech = 0.0, x.tech
     if sw.transaction:
-        munitions = eq.munitions_flow(p.munitions_capacity, m.war, d.prk.munitions_supply)
-        tech = eq.tech_released(s.tech, s.trust[:, RUS, PRK], p.tech_threshold, m.war)
-    else:
-        munitions = np.zeros(n)
-        tech = s.tech.copy()
-    tech_month = np.where(tech & ~s.tech, s.month, s.tech_month)
+        munitions = eq.munitions_flow(q.munitions_capacity, m.war, d.prk.munitions_supply)
+        tech = eq.tech_released(x.tech, trust[RUS, PRK], q.tech_threshold, m.war)
+    if tech and not x.tech:
+        x.tech_month = m.t
 
     # E7: offers, delivery, acceptance.
-    offered = eq.offers(bids, p.stability_aid_chn, p.mil_share_chn, p.mil_share_rus, p.barter_rate * munitions,
-                        tech * p.tech_value, bids[:, USA])
-    delivered = np.ones((n, 4))
-    spread = p.delivery_noise if sw.noise else np.zeros(n)
-    z_del = z[:, eq.NORMAL_DELIVERY]
-    delivered[:, CHN] = eq.delivered_share(p.reliability_chn, spread, z_del[:, 0])
-    delivered[:, RUS] = eq.delivered_share(p.reliability_rus, spread, z_del[:, 1])
-    received = eq.received_aid(offered, delivered, d.prk.accept, m.border_open)
-    aid = np.zeros((n, 4, 4, 2))
-    aid[:, :, PRK, :] = received
+    offered = eq.offers(bid_chn, bid_rus, q.stability_aid_chn, q.mil_share_chn, q.mil_share_rus,
+                        q.barter_rate * munitions, q.tech_value if tech else 0.0, bid_usa)
+    spread = q.delivery_noise if sw.noise else 0.0
+    delivered_chn = eq.delivered_share(q.reliability_chn, spread, z[eq.NORMAL_DELIVERY])
+    delivered_rus = eq.delivered_share(q.reliability_rus, spread, z[eq.NORMAL_DELIVERY + 1])
+    received = eq.received_aid(offered, delivered_chn, delivered_rus, d.prk.accept, m.border_open)
 
-    # E12: attention.
-    target = eq.patron_attention_target(bids, p.patron_outside, s.trust, stance[:, 1])
-    prk_target = d.prk.attention_target
-    if sw.shocks and m.summits.any():
-        prk_target = eq.summit_pull(prk_target, m.summits)
-    target[:, PRK] = prk_target
-    attention = eq.adjust(old_att, target, p.attention_rate)
+    # E12: attention; the great powers' targets come from the trust at the start of the month.
+    target = work[4]
+    for a in (CHN, RUS, USA):
+        bid = bid_chn if a == CHN else bid_rus
+        eq.patron_attention_target(a, eq.attention_to_prk(a, bid, q.patron_outside, engagement), trust, target)
+        for b in range(4):
+            attention[a, b] = eq.adjust(attention[a, b], target[b], q.attention_rate)
+    target[:] = (0.0, d.prk.attention_chn, d.prk.attention_rus, d.prk.attention_usa)
+    summit = sw.shocks and m.summits.sum() > 0
+    if summit:
+        eq.summit_pull(target, m.summits)
+    for b in range(4):
+        attention[PRK, b] = eq.adjust(attention[PRK, b], target[b], q.attention_rate)
 
-    # E13: trust.
-    trust = s.trust
-    dT = np.zeros_like(trust)
+    # E13: trust, from the trust at the start of the month and this month's attention.
+    rate = q.trust_rate
+    dT = work[:4]
+    dT[:] = 0.0
     if sw.reciprocity:
-        offered_any = (offered[:, PAT].sum(axis=2) > 0).astype(float)
-        dT[:, PRK, PAT] += eq.reciprocity(trust[:, PRK, PAT], delivered[:, PAT],
-                                                 p.trust_rate[:, None], offered_any)
-        prk_gives = eq.prk_reciprocation(attention[:, PRK], bids, p.reliability_prk)
-        dT[:, PAT, PRK] += eq.reciprocity(trust[:, PAT, PRK], prk_gives[:, PAT],
-                                                 p.trust_rate[:, None])
+        offered_chn, offered_rus = offered[0] + offered[1], offered[2] + offered[3]
+        dT[PRK, CHN] += eq.reciprocity(trust[PRK, CHN], delivered_chn, rate, 1.0 if offered_chn > 0 else 0.0)
+        dT[PRK, RUS] += eq.reciprocity(trust[PRK, RUS], delivered_rus, rate, 1.0 if offered_rus > 0 else 0.0)
+        share_chn = eq.bid_share(bid_chn, bid_rus)
+        engaged = attention[PRK, CHN] + attention[PRK, RUS]
+        gives_chn = eq.prk_reciprocation(attention[PRK, CHN], engaged, share_chn, q.reliability_prk)
+        gives_rus = eq.prk_reciprocation(attention[PRK, RUS], engaged, 1.0 - share_chn, q.reliability_prk)
+        dT[CHN, PRK] += eq.reciprocity(trust[CHN, PRK], gives_chn, rate)
+        dT[RUS, PRK] += eq.reciprocity(trust[RUS, PRK], gives_rus, rate)
         # great powers: trust follows the drivers (US-China rivalry, US-Russia hostility)
         for a, b, level in ((CHN, USA, 1.0 - m.rivalry), (RUS, USA, 1.0 - m.hostility),
-                            (CHN, RUS, p.chn_rus_alignment)):
-            dT[:, a, b] += eq.reciprocity(trust[:, a, b], level, p.trust_rate)
-            dT[:, b, a] += eq.reciprocity(trust[:, b, a], level, p.trust_rate)
-        us_target = p.trust0_prk_usa + 0.5 * stance[:, 1]
-        dT[:, PRK, USA] += eq.reciprocity(trust[:, PRK, USA], us_target, p.trust_rate)
-        dT[:, USA, PRK] += eq.reciprocity(trust[:, USA, PRK], us_target, p.trust_rate)
+                            (CHN, RUS, q.chn_rus_alignment)):
+            dT[a, b] += eq.reciprocity(trust[a, b], level, rate)
+            dT[b, a] += eq.reciprocity(trust[b, a], level, rate)
+        us_target = q.trust0_prk_usa + 0.5 * engagement
+        dT[PRK, USA] += eq.reciprocity(trust[PRK, USA], us_target, rate)
+        dT[USA, PRK] += eq.reciprocity(trust[USA, PRK], us_target, rate)
     if sw.jealousy:
-        dT[:, PAT, PRK] -= eq.jealousy(attention[:, PRK], p.jealousy, p.trust_rate)
-    if sw.betrayal:
-        hit = u[:, eq.UNIFORM_BETRAYAL] < p.betrayal_rate
-        chn_hit = hit & (u[:, eq.UNIFORM_BETRAYER] < 0.5)
-        dT[:, CHN, PRK] -= p.betrayal_size * chn_hit
-        dT[:, RUS, PRK] -= p.betrayal_size * (hit & ~chn_hit)
+        dT[CHN, PRK] -= eq.jealousy(attention[PRK, CHN], attention[PRK, RUS], q.jealousy, rate)
+        dT[RUS, PRK] -= eq.jealousy(attention[PRK, RUS], attention[PRK, CHN], q.jealousy, rate)
+    if sw.betrayal and u[eq.UNIFORM_BETRAYAL] < q.betrayal_rate:  # E13f
+        victim = CHN if u[eq.UNIFORM_BETRAYER] < 0.5 else RUS
+        dT[victim, PRK] -= q.betrayal_size
     if sw.noise:
-        dT += eq.trust_noise(z[:, eq.NORMAL_TRUST], p.trust_noise)
+        eq.trust_noise(z, q.trust_noise, dT)
     if sw.structural_balance:
-        dT += eq.structural_balance(trust, p.balance_rate)
-    if sw.shocks and m.summits.any():
-        dT[:, PRK, :] += p.summit_trust[:, None] * m.summits
-        dT[:, :, PRK] += p.summit_trust[:, None] * m.summits
-    trust = np.clip(trust + dT, 0.0, 1.0)
+        eq.structural_balance(trust, q.balance_rate, dT)
+    if summit:
+        for b in range(4):
+            dT[PRK, b] += q.summit_trust * m.summits[b]
+            dT[b, PRK] += q.summit_trust * m.summits[b]
+    for a in range(4):
+        for b in range(4):
+            trust[a, b] = min(max(trust[a, b] + dT[a, b], 0.0), 1.0)
 
     # E14: the UN Security Council.
-    tabled = u[:, eq.UNIFORM_TABLING] < table_rate
-    veto = eq.vetoes(trust, p.veto_hostility)
-    vetoed = tabled & veto.any(axis=1)
-    passed = tabled & ~vetoed
-    unsc = s.unsc + np.stack([tabled, vetoed, passed], axis=1)
-    sanctions = eq.sanctions_level(s.sanctions, passed, p.sanction_step, p.sanction_decay)
+    tabled = u[eq.UNIFORM_TABLING] < table_rate
+    vetoed = tabled and (eq.veto(trust[CHN, USA], q.veto_hostility) or eq.veto(trust[RUS, USA], q.veto_hostility))
+    passed = tabled and not vetoed
+    x.unsc[0] += tabled
+    x.unsc[1] += vetoed
+    x.unsc[2] += passed
+    x.sanctions = eq.sanctions_level(x.sanctions, passed, q.sanction_step, q.sanction_decay)
 
-    return WorldState(
-        trust=trust,
-        attention=attention,
-        bids=bids,
-        aid=aid,
-        munitions=munitions,
-        contestability=d.prk.contestability,
-        delivered=delivered,
-        sanctions=sanctions,
-        tech=tech,
-        tech_month=tech_month,
-        unsc=unsc,
-        us_stance=stance,
-        alliance_ever=s.alliance_ever | alliance(trust, TRIO_PRK, p.alliance_threshold),
-        month=s.month + 1,
-    )
+    # the rest of the new state
+    x.bids[CHN], x.bids[RUS], x.bids[USA] = bid_chn, bid_rus, bid_usa
+    x.aid[CHN, PRK, 0], x.aid[CHN, PRK, 1] = received[0], received[1]
+    x.aid[RUS, PRK, 0], x.aid[RUS, PRK, 1] = received[2], received[3]
+    x.aid[USA, PRK, 0] = received[4]
+    x.munitions = munitions
+    x.contestability = d.prk.contestability
+    x.delivered[CHN], x.delivered[RUS] = delivered_chn, delivered_rus
+    x.tech = tech
+    x.us_stance[0], x.us_stance[1], x.us_stance[2] = pressure, engagement, condemnation
+    x.alliance_ever = x.alliance_ever or alliance(trust, TRIO_PRK, q.alliance_threshold)
+
+
+@jit
+def transition_at(s: WorldState, r: int, d: Decisions, m: Month, p: np.recarray, sw: SwitchFlags, z: np.ndarray,
+                  u: np.ndarray, work: np.ndarray) -> None:
+    """:func:`transition` of replication ``r`` of ``s`` with parameters ``p[r]`` (for callers
+    outside compiled code, such as the Mesa model)."""
+    transition(s[r], d, m, p[r], sw, z, u, work)
+    s.month[r] += 1
 
 
 def econ_aid_to_prk(s: WorldState) -> np.ndarray:

@@ -1,7 +1,10 @@
-"""The batch engine: R replications advanced at once through the same equations.
+"""The batch engine: R replications advanced at once through the same compiled functions.
 
-Replication r draws its noise from ``default_rng(replication_seed(seed, r))`` with
-:func:`sim.equations.draw_noise`, the very numbers the Mesa model draws for that seed.
+Compiled code (:func:`sim.world.run_block`) runs each replication month by month through the
+functions the Mesa model steps through: the agents' decisions, then
+:func:`sim.dynamics.transition`, one call of each equation per replication and month.
+Replication r of a run seeded with ``seed`` draws its noise from its own counter-based stream
+(:mod:`sim.rng`), the very numbers the Mesa model draws for ``(seed, r)``.
 """
 
 from __future__ import annotations
@@ -12,29 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import equations as eq
-from sim.dynamics import transition
-from sim.outcomes import CATEGORICAL, decode, outcome_columns
+from sim.outcomes import CATEGORICAL, N_OUTCOMES, columns, decode
 from sim.params import Params
+from sim.rng import run_key
 from sim.state import initial_state
-from sim.world import WorldSpec, replication_seed
+from sim.world import WorldSpec, run_block
 
-#: Replications advanced together; bounds memory (noise is months x 17 floats each).
-CHUNK = 10_000
-
-
-def noise_block(seed: int, replications: np.ndarray, months: int,
-                out: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Normals ``(n, months, N_NORMAL)`` and uniforms ``(n, months, N_UNIFORM)`` of the given
-    replications, each from its own stream (written into ``out`` when given: reusing one
-    buffer across chunks saves the page faults of fresh memory, a third of the cost)."""
-    n = len(replications)
-    if out is None:
-        out = (np.empty((n, months, eq.N_NORMAL)), np.empty((n, months, eq.N_UNIFORM)))
-    normal, uniform = out[0][:n], out[1][:n]
-    for i, r in enumerate(replications):
-        eq.draw_noise(np.random.default_rng(replication_seed(seed, int(r))), months, normal[i], uniform[i])
-    return normal, uniform
+#: Replications handed to compiled code at once (bounds the memory of per-replication
+#: parameters and state); results do not depend on it.
+BLOCK = 10_000
 
 
 def as_params(params: Params | dict[str, Any] | None) -> Params:
@@ -53,20 +42,20 @@ def simulate(
     params: Params | dict[str, Any] | None = None,
     record: str = "final",
     replication_ids: Iterable[int] | None = None,
-    chunk: int = CHUNK,
+    chunk: int = BLOCK,
 ) -> pd.DataFrame:
     """Run ``replications`` worlds of ``spec`` and return a tidy outcome table.
 
     Args:
         spec: strategy, policies, scenario, months and switches (default: :class:`WorldSpec`).
         replications: number of replications R (ignored when ``replication_ids`` is given).
-        seed: the run's seed; replication r uses :func:`replication_seed` ``(seed, r)``.
+        seed: the run's seed; replication r draws from stream ``(seed, r)`` (:mod:`sim.rng`).
         params: one parameter set, or one value per replication (fields of shape ``(R,)``),
             or a dict of overrides of the defaults.
         record: ``"final"`` for one row per replication, ``"steps"`` for one row per
             replication and month.
         replication_ids: which replications to run (to split a run across processes).
-        chunk: replications advanced together (memory bound; results do not depend on it).
+        chunk: replications advanced together (results do not depend on it).
 
     Returns:
         One row per replication (and month), outcomes named as in :mod:`sim.outcomes`.
@@ -77,34 +66,26 @@ def simulate(
     ids = np.arange(replications) if replication_ids is None else np.asarray(list(replication_ids), dtype=np.int64)
     if ids.size == 0:
         raise ValueError("replications must be >= 1")
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1, got {chunk}")
     world = spec.build()
+    months = spec.months
+    key = run_key(seed)
     p_all = as_params(params).broadcast(len(ids))
-    size = min(chunk, len(ids))
-    buffers = (np.empty((size, spec.months, eq.N_NORMAL)), np.empty((size, spec.months, eq.N_UNIFORM)))
-    frames = []
-    for start in range(0, len(ids), chunk):
-        sl = slice(start, start + chunk)
-        frames.append(_run_chunk(world, p_all.take(sl), ids[sl], seed, record, buffers))
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return label(decode(frame), spec, seed)
-
-
-def _run_chunk(world, p: Params, ids: np.ndarray, seed: int, record: str,
-               buffers: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
-    months = world.spec.months
-    sw = world.spec.switches
-    z, u = noise_block(seed, ids, months, buffers)
+    agents, drivers, sw = world.agents(), world.drivers.arrays(), spec.switches.flags()
     d0 = world.drivers
-    s = initial_state(p, len(ids), rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0])
-    recorded: list[dict[str, np.ndarray]] = []
-    for t in range(months):
-        m = world.month(t)
-        s = transition(s, world.decide(s, m, p), m, p, sw, z[:, t], u[:, t])
-        if record == "steps" or t == months - 1:
-            cols = outcome_columns(s, p, m)
-            recorded.append({"replication": ids, "month": np.full(len(ids), t + 1), **cols})
-    # one row per replication and month, replication-major (the Mesa model's order)
-    return pd.DataFrame({k: np.stack([r[k] for r in recorded], axis=1).ravel() for k in recorded[0]})
+    steps = record == "steps"
+    table = np.empty((len(ids) * (months if steps else 1), N_OUTCOMES))
+    rows = months if steps else 1
+    for start in range(0, len(ids), chunk):
+        block, p = ids[start:start + chunk], p_all.take(slice(start, start + chunk))
+        s = initial_state(p, len(block), rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0])
+        run_block(agents, s, drivers, p.arrays(), sw, key, block, months, steps,
+                  table[start * rows:(start + len(block)) * rows])
+    frame = pd.DataFrame({"replication": np.repeat(ids, rows),
+                          "month": np.tile(np.arange(1, months + 1), len(ids)) if steps else months,
+                          **columns(table)})
+    return label(decode(frame), spec, seed)
 
 
 def label(frame: pd.DataFrame, spec: WorldSpec, seed: int) -> pd.DataFrame:
@@ -139,7 +120,7 @@ def simulate_mesa(
         raise ValueError("replications must be >= 1")
     frames = []
     for r in ids:
-        model = TriangleModel(spec=spec, params=p, rng=replication_seed(seed, r))
+        model = TriangleModel(spec=spec, params=p, rng=seed, replication=r)
         traj = model.run()
         if record == "final":
             traj = traj.iloc[[-1]]

@@ -13,13 +13,14 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import equations as eq
 from sim.actors import ACTORS, CHN, PRK, RUS, USA
-from sim.dynamics import Decisions, transition
+from sim.dynamics import Decisions, transition_at, workspace
+from sim.policies import us_stance_at
 from sim.outcomes import CATEGORICAL, outcome_columns
 from sim.params import Params, Switches
+from sim.rng import N_NORMAL, N_UNIFORM, replication_noise, run_key
 from sim.state import WorldState, initial_state
-from sim.world import WorldSpec
+from sim.world import WorldSpec, patron_decide_at, prk_decide_at
 
 
 class StateAgent(mesa.Agent):
@@ -41,17 +42,17 @@ class PRKAgent(StateAgent):
     """North Korea: follows its strategy (balancing, counterweight, ...)."""
 
     def decide(self) -> Any:
-        m = self.model
-        return m.world.strategy.decide(m.state, m.current_month, m.params)
+        m, a = self.model, self.model.rules
+        return prk_decide_at(a.prk_rule, a.prk_options, m.state, 0, m.current_month, m.param_arrays)
 
 
 class PatronAgent(StateAgent):
     """China or Russia: sets its aid offer by its patron policy."""
 
     def decide(self) -> Any:
-        m = self.model
-        policy = m.world.chn if self.actor == CHN else m.world.rus
-        return policy.decide(self.actor, m.state, m.current_month, m.params)
+        m, a = self.model, self.model.rules
+        rule, options = (a.chn_rule, a.chn_options) if self.actor == CHN else (a.rus_rule, a.rus_options)
+        return patron_decide_at(rule, options, self.actor, m.state, 0, m.current_month, m.param_arrays)
 
 
 class USAgent(StateAgent):
@@ -59,7 +60,7 @@ class USAgent(StateAgent):
 
     def decide(self) -> Any:
         m = self.model
-        return m.world.usa.decide(m.state, m.current_month, m.params)
+        return us_stance_at(m.state, 0, m.rules.usa_options)
 
 
 def report(name: str, model: TriangleModel) -> Any:
@@ -90,8 +91,9 @@ class TriangleModel(mesa.Model):
         months: months to run before ``running`` turns False.
         switches: mechanisms on or off (default: all on but structural balance).
         params: a full parameter set; keyword ``param_overrides`` change single values.
-        rng: seed. ``rng=sim.world.replication_seed(seed, r)`` reproduces replication r of
-            ``sim.engine.simulate(..., seed=seed)`` exactly.
+        rng: the run's seed (a whole number; random if None).
+        replication: which replication of the run this world is: ``rng=seed, replication=r``
+            reproduces replication r of ``sim.engine.simulate(..., seed=seed)`` exactly.
         spec: a full :class:`~sim.world.WorldSpec` (with options); replaces the names above.
     """
 
@@ -107,6 +109,7 @@ class TriangleModel(mesa.Model):
         params: Params | None = None,
         rng: Any = None,
         spec: WorldSpec | None = None,
+        replication: int = 0,
         **param_overrides: float,
     ) -> None:
         super().__init__(rng=_as_seed(rng))
@@ -121,8 +124,17 @@ class TriangleModel(mesa.Model):
         self.state: WorldState = initial_state(self.params, 1, rivalry=d0.us_china_rivalry[0],
                                                hostility=d0.us_russia_hostility[0])
         self.pending: dict[str, Any] = {}
-        # every random draw of the run, month by month, from the model's own generator
-        self.normals, self.uniforms = eq.draw_noise(self.rng, self.months)
+        # every random draw of the run, month by month: replication r's stream of run `seed`
+        seed = _as_seed(rng)
+        self.seed = int(self.rng.integers(2**63)) if seed is None else seed
+        self.replication = int(replication)
+        self.normals, self.uniforms = np.empty((self.months, N_NORMAL)), np.empty((self.months, N_UNIFORM))
+        key = run_key(self.seed)
+        if self.replication < 0:
+            raise ValueError(f"replication must be >= 0, got {replication}")
+        replication_noise(key[0], key[1], self.replication, self.normals, self.uniforms)
+        self.param_arrays, self.flags, self.rules = self.params.arrays(), self.spec.switches.flags(), self.world.agents()
+        self.work = workspace()
         PRKAgent(self, PRK)
         PatronAgent(self, CHN)
         PatronAgent(self, RUS)
@@ -138,11 +150,16 @@ class TriangleModel(mesa.Model):
         return self.world.spec
 
     @property
+    def month(self) -> int:
+        """Months simulated so far."""
+        return int(self.state.month[0])
+
+    @property
     def current_month(self):
-        return self.world.month(self.state.month)
+        return self.world.month(self.month)
 
     def step(self) -> None:
-        if self.state.month >= self.months:
+        if self.month >= self.months:
             self.running = False
             return
         m = self.current_month
@@ -150,12 +167,12 @@ class TriangleModel(mesa.Model):
         self.agents.shuffle_do("step")
         decisions = Decisions(prk=self.pending["PRK"], bid_chn=self.pending["CHN"],
                               bid_rus=self.pending["RUS"], usa=self.pending["USA"])
-        t = self.state.month
-        self.state = transition(self.state, decisions, m, self.params, self.spec.switches,
-                                self.normals[None, t], self.uniforms[None, t])
+        t = self.month
+        transition_at(self.state, 0, decisions, m, self.param_arrays, self.flags, self.normals[t], self.uniforms[t],
+                      self.work)
         self.outcomes = outcome_columns(self.state, self.params, m)
         self.datacollector.collect(self)
-        if self.state.month >= self.months:
+        if self.month >= self.months:
             self.running = False
 
     def run(self) -> pd.DataFrame:
@@ -176,7 +193,8 @@ def batch_run(parameters: dict[str, Any], seeds: list[int], max_steps: int = 120
 
     Mesa's ``batch_run`` sets the ``spawn`` start method for the whole process at every call;
     this wrapper restores the start method that was in force before. ``seeds`` are passed as
-    ``rng=`` (use :func:`sim.world.replication_seed` to match the batch engine's replications).
+    ``rng=``; a ``replication`` parameter picks the replication of each seed's run, so
+    ``seeds=[s]`` with ``replication: range(R)`` gives the batch engine's replications of seed s.
     """
     import multiprocessing
 

@@ -12,6 +12,7 @@ what the equations in :mod:`sim.equations` expect.
 from __future__ import annotations
 
 import dataclasses
+from collections import namedtuple
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,6 +176,15 @@ class Params:
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.names()}
 
+    def arrays(self) -> np.recarray:
+        """A broadcast Params as the record array ``(R,)`` of :data:`PARAM_RECORD` that compiled
+        code takes: replication r's record ``q = a[r]`` reads ``q.value_chn``, as ``p.value_chn``
+        here."""
+        out = np.empty(np.shape(self.value_chn), dtype=PARAM_RECORD).view(np.recarray)
+        for name in self.names():
+            out[name] = getattr(self, name)
+        return out
+
 
 def bounds(name: str) -> tuple[float, float]:
     """The (low, high) bounds of parameter ``name``."""
@@ -214,6 +224,8 @@ def describe() -> list[dict[str, Any]]:
 
 
 PARAM_FIELDS: dict[str, dataclasses.Field] = {f.name: f for f in dataclasses.fields(Params)}
+#: One replication's parameters as compiled code sees them, a record (see :meth:`Params.arrays`).
+PARAM_RECORD = np.dtype([(name, "f8") for name in PARAM_FIELDS], align=True)
 
 
 @dataclass(frozen=True)
@@ -234,6 +246,10 @@ class Switches:
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in dataclasses.fields(cls))
 
+    def flags(self) -> SwitchFlags:
+        """The switches as the named tuple of booleans that compiled code takes."""
+        return SwitchFlags(*(bool(getattr(self, n)) for n in self.names()))
+
     @classmethod
     def only(cls, *on: str) -> Switches:
         """Every mechanism off except ``on``."""
@@ -241,3 +257,7 @@ class Switches:
         if unknown:
             raise ParameterError(f"unknown mechanism {unknown[0]!r}; known mechanisms: {', '.join(cls.names())}")
         return cls(**{n: n in on for n in cls.names()})
+
+
+#: Switches as compiled code sees them (see :meth:`Switches.flags`).
+SwitchFlags = namedtuple("SwitchFlags", Switches.names())

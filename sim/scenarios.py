@@ -39,6 +39,12 @@ class Drivers:
     def months(self) -> int:
         return len(self.war_intensity)
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The drivers as a tuple of float arrays, in field order, for compiled code."""
+        return tuple(np.ascontiguousarray(getattr(self, f), dtype=float) for f in
+                     ("war_intensity", "us_china_rivalry", "us_russia_hostility", "food_shortfall_mt", "border_open",
+                      "summits"))
+
     def frozen(self) -> Drivers:
         """The drivers held at their month-0 values and no summits: the 'shocks off' world."""
         T = self.months

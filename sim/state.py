@@ -5,8 +5,6 @@ The Mesa model holds one of these with R = 1; the batch engine holds one with R 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from sim.actors import CHN, PRK, RUS, USA
@@ -16,44 +14,33 @@ from sim.params import Params
 UNSC_COLUMNS = ("resolutions_tabled", "resolutions_vetoed", "resolutions_passed")
 
 
-@dataclass
-class WorldState:
-    """State of R replications at the start of a month.
+#: One replication's state, a record (layout of :data:`WorldState` rows):
+#:
+#: trust: ``(4, 4)`` in [0, 1]; ``trust[a, b]`` is a's belief that b delivers.
+#: attention: ``(4, 4)``, rows sum to 1, zero diagonal: a's diplomatic engagement.
+#: bids: ``(4,)`` USD bn/yr: the aid each patron offers PRK (CHN, RUS; USA's relief offer).
+#: aid: ``(4, 4, 2)`` USD bn/yr: aid received, donor x recipient x channel (econ, mil).
+#: munitions: USD bn/yr: PRK's munitions exports to Russia.
+#: contestability: in [0, 1]: how much PRK lets patrons bid for it (PRK's last choice).
+#: delivered: ``(4,)`` in [0, 1]: share of each donor's promised aid delivered last month.
+#: sanctions: in [0, 1]: level of UN sanctions in force.
+#: tech: Russia has released sensitive military technology (crown jewels).
+#: tech_month: month of release, -1 if none.
+#: unsc: ``(3,)`` cumulative resolutions tabled, vetoed, passed.
+#: us_stance: ``(3,)`` US pressure, engagement, condemnation last month, in [0, 1].
+#: alliance_ever: a PRK-CHN-RUS alliance formed at some month.
+#: month: months elapsed.
+STATE = np.dtype([
+    ("trust", "f8", (4, 4)), ("attention", "f8", (4, 4)), ("bids", "f8", (4,)), ("aid", "f8", (4, 4, 2)),
+    ("munitions", "f8"), ("contestability", "f8"), ("delivered", "f8", (4,)), ("sanctions", "f8"),
+    ("tech", "?"), ("tech_month", "i8"), ("unsc", "i8", (3,)), ("us_stance", "f8", (3,)), ("alliance_ever", "?"),
+    ("month", "i8"),
+], align=True)
 
-    trust: ``(R, 4, 4)`` in [0, 1]; ``trust[:, a, b]`` is a's belief that b delivers.
-    attention: ``(R, 4, 4)``, rows sum to 1, zero diagonal: a's diplomatic engagement.
-    bids: ``(R, 4)`` USD bn/yr: the aid each patron offers PRK (CHN, RUS; USA's relief offer).
-    aid: ``(R, 4, 4, 2)`` USD bn/yr: aid received, donor x recipient x channel (econ, mil).
-    munitions: ``(R,)`` USD bn/yr: PRK's munitions exports to Russia.
-    contestability: ``(R,)`` in [0, 1]: how much PRK lets patrons bid for it (PRK's last choice).
-    delivered: ``(R, 4)`` in [0, 1]: share of each donor's promised aid delivered last month.
-    sanctions: ``(R,)`` in [0, 1]: level of UN sanctions in force.
-    tech: ``(R,)`` bool: Russia has released sensitive military technology (crown jewels).
-    tech_month: ``(R,)`` month of release, -1 if none.
-    unsc: ``(R, 3)`` cumulative resolutions tabled, vetoed, passed.
-    us_stance: ``(R, 3)`` US pressure, engagement, condemnation last month, in [0, 1].
-    alliance_ever: ``(R,)`` bool: a PRK-CHN-RUS alliance formed at some month.
-    month: months elapsed.
-    """
-
-    trust: np.ndarray
-    attention: np.ndarray
-    bids: np.ndarray
-    aid: np.ndarray
-    munitions: np.ndarray
-    contestability: np.ndarray
-    delivered: np.ndarray
-    sanctions: np.ndarray
-    tech: np.ndarray
-    tech_month: np.ndarray
-    unsc: np.ndarray
-    us_stance: np.ndarray
-    alliance_ever: np.ndarray
-    month: int = 0
-
-    @property
-    def n(self) -> int:
-        return self.trust.shape[0]
+#: The state of R replications: a record array of :data:`STATE` with a leading replication
+#: axis. Fields read as arrays (``s.trust[:, a, b]``, shape ``(R,)``); compiled code takes one
+#: replication's record (``s[r]``), whose fields are its own numbers.
+WorldState = np.recarray
 
 
 def initial_state(p: Params, n: int, rivalry: float = 0.7, hostility: float = 0.9) -> WorldState:
@@ -82,21 +69,11 @@ def initial_state(p: Params, n: int, rivalry: float = 0.7, hostility: float = 0.
         others = [b for b in range(4) if b != a]
         attention[:, a, others] = 1.0 / 3.0
 
-    bids = np.zeros((n, 4))
-    bids[:, CHN] = p.bid0_chn
-    bids[:, RUS] = p.bid0_rus
-    return WorldState(
-        trust=trust,
-        attention=attention,
-        bids=bids,
-        aid=np.zeros((n, 4, 4, 2)),
-        munitions=np.zeros(n),
-        contestability=np.ones(n),
-        delivered=np.ones((n, 4)),
-        sanctions=np.zeros(n),
-        tech=np.zeros(n, dtype=bool),
-        tech_month=np.full(n, -1, dtype=np.int64),
-        unsc=np.zeros((n, 3), dtype=np.int64),
-        us_stance=np.zeros((n, 3)),
-        alliance_ever=np.zeros(n, dtype=bool),
-    )
+    s = np.zeros(n, dtype=STATE).view(np.recarray)
+    s.trust, s.attention = trust, attention
+    s.bids[:, CHN] = p.bid0_chn
+    s.bids[:, RUS] = p.bid0_rus
+    s.contestability = 1.0
+    s.delivered = 1.0
+    s.tech_month = -1
+    return s

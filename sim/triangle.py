@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.equations import jit
+
 TRIANGLE_TYPES = ("menage", "romantic", "marriage", "unit_veto")
 #: Readable names of the triangle types, for figures and the dashboard.
 TRIANGLE_LABELS = {
@@ -33,35 +35,35 @@ ROLES = ("friend", "pivot", "wing", "partner", "pariah", "foe")
 _FRIEND, _PIVOT, _WING, _PARTNER, _PARIAH, _FOE = range(6)
 
 
-def amity(trust: np.ndarray, a: int, b: int, threshold: np.ndarray) -> np.ndarray:
-    """Whether pair (a, b) is in amity, ``(R,)`` bool."""
-    return 0.5 * (trust[:, a, b] + trust[:, b, a]) >= threshold
+@jit
+def amity(trust: np.ndarray, a: int, b: int, threshold: float) -> bool:
+    """Whether pair (a, b) is in amity; ``trust`` is one replication's 4 x 4 matrix."""
+    return 0.5 * (trust[a, b] + trust[b, a]) >= threshold
 
 
-def triangle(trust: np.ndarray, trio: tuple[int, int, int], threshold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Triangle type code ``(R,)`` (index into :data:`TRIANGLE_TYPES`) and each member's role
-    code ``(R, 3)`` (index into :data:`ROLES`), members in the order of ``trio``."""
+@jit
+def triangle(trust: np.ndarray, trio: tuple[int, int, int], threshold: float) -> tuple[int, int, int, int]:
+    """Triangle type code (index into :data:`TRIANGLE_TYPES`) and each member's role code
+    (index into :data:`ROLES`), members in the order of ``trio``."""
     i, j, k = trio
     # edge e_m is the pair opposite member m: (j,k) opposite i, (i,k) opposite j, (i,j) opposite k
-    edges = np.stack(
-        [amity(trust, j, k, threshold), amity(trust, i, k, threshold), amity(trust, i, j, threshold)], axis=1
-    )
-    n_amity = edges.sum(axis=1)
+    edges = (amity(trust, j, k, threshold), amity(trust, i, k, threshold), amity(trust, i, j, threshold))
+    n_amity = int(edges[0]) + int(edges[1]) + int(edges[2])
     kind = 3 - n_amity  # 3 -> menage (0), 2 -> romantic (1), 1 -> marriage (2), 0 -> unit veto (3)
-    roles = np.empty(edges.shape, dtype=np.int64)
-    roles[n_amity == 3] = _FRIEND
-    roles[n_amity == 0] = _FOE
-    # romantic: the pivot is the member whose opposite edge is the missing one
-    romantic = n_amity == 2
-    roles[romantic] = np.where(edges[romantic], _WING, _PIVOT)
-    # marriage: the pariah is the member opposite the one amity edge
-    marriage = n_amity == 1
-    roles[marriage] = np.where(edges[marriage], _PARIAH, _PARTNER)
-    return kind, roles
+    if n_amity == 3:
+        return kind, _FRIEND, _FRIEND, _FRIEND
+    if n_amity == 0:
+        return kind, _FOE, _FOE, _FOE
+    if n_amity == 2:  # romantic: the pivot is the member whose opposite edge is the missing one
+        yes, no = _WING, _PIVOT
+    else:  # marriage: the pariah is the member opposite the one amity edge
+        yes, no = _PARIAH, _PARTNER
+    return (kind, yes if edges[0] else no, yes if edges[1] else no, yes if edges[2] else no)
 
 
-def alliance(trust: np.ndarray, trio: tuple[int, int, int], threshold: np.ndarray) -> np.ndarray:
+@jit
+def alliance(trust: np.ndarray, trio: tuple[int, int, int], threshold: float) -> bool:
     """A three-way alliance: every pair's mean mutual trust at least ``alliance_threshold``
     (seed 003, Easley: 'a real alliance of the three isn't credible or sustainable')."""
     i, j, k = trio
-    return amity(trust, i, j, threshold) & amity(trust, i, k, threshold) & amity(trust, j, k, threshold)
+    return amity(trust, i, j, threshold) and amity(trust, i, k, threshold) and amity(trust, j, k, threshold)

@@ -1,34 +1,110 @@
 """What a run is made of: the named strategy, policies and scenario, resolved from their
-registries, plus the seeding rule both engines share."""
+registries, and the compiled month loop both engines share."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from sim.actors import CHN, RUS
-from sim.dynamics import Decisions
-from sim.params import Params, Switches
-from sim.policies import PATRON_POLICIES, US_POLICIES, PatronPolicy, USPolicy
+from sim.dynamics import Decisions, transition
+from sim.equations import jit, jit_inline
+from sim.outcomes import outcome_row
+from sim.params import Params, SwitchFlags, Switches
+from sim.rng import N_NORMAL, N_UNIFORM, replication_noise
+from sim.policies import FIXED, PATRON_POLICIES, US_POLICIES, PatronPolicy, USPolicy, contest_bid, fixed_bid, us_stance
 from sim.scenarios import Drivers, scenario_drivers
 from sim.state import WorldState
 from sim.strategies import STRATEGIES, Month, Strategy
+from sim.strategies.balancing import balancing
+from sim.strategies.base import BALANCING, COUNTERWEIGHT, PRKDecision, fixed_shares, month_at
+from sim.strategies.counterweight import counterweight
 
 
-def replication_seed(seed: int, replication: int) -> int:
-    """The integer seed of replication ``replication`` of a run seeded with ``seed``.
+class Agents(NamedTuple):
+    """The agents' decision rules and their options, as compiled code takes them."""
 
-    It comes from ``numpy.random.SeedSequence(seed, spawn_key=(replication,))``, the
-    ``replication``-th child of ``SeedSequence(seed).spawn(...)``: a replication's stream does
-    not depend on how many run beside it, in what order, or in how many processes. Pass it to
-    the Mesa model as ``rng=`` to reproduce that replication of a batch run exactly.
-    """
-    if seed < 0 or replication < 0:
-        raise ValueError(f"seed and replication must be >= 0, got {seed} and {replication}")
-    ss = np.random.SeedSequence(seed, spawn_key=(replication,))
-    return int(ss.generate_state(2, np.uint64)[0])
+    prk_rule: int
+    prk_options: np.ndarray
+    chn_rule: int
+    chn_options: np.ndarray
+    rus_rule: int
+    rus_options: np.ndarray
+    usa_options: np.ndarray
+
+
+@jit_inline
+def prk_decide(rule: int, opts: np.ndarray, x: np.record, m: Month, q: np.record) -> PRKDecision:
+    """PRK's decision by its strategy's rule (:mod:`sim.strategies`); ``x`` and ``q`` are the
+    replication's state and parameter records."""
+    if rule == BALANCING:
+        return balancing(x, opts)
+    if rule == COUNTERWEIGHT:
+        return counterweight(x, q.mil_weight, opts)
+    return fixed_shares(opts)
+
+
+@jit_inline
+def patron_decide(rule: int, opts: np.ndarray, actor: int, x: np.record, m: Month, q: np.record) -> float:
+    """A patron's new bid by its policy's rule (:mod:`sim.policies`)."""
+    if rule == FIXED:
+        return fixed_bid(actor, x, opts[0])
+    return contest_bid(actor, x, m, q, opts[0] > 0)
+
+
+@jit_inline
+def decide(a: Agents, x: np.record, m: Month, q: np.record) -> Decisions:
+    """Every agent's decision in one replication (what the Mesa agents do one by one)."""
+    return Decisions(
+        prk=prk_decide(a.prk_rule, a.prk_options, x, m, q),
+        bid_chn=patron_decide(a.chn_rule, a.chn_options, CHN, x, m, q),
+        bid_rus=patron_decide(a.rus_rule, a.rus_options, RUS, x, m, q),
+        usa=us_stance(x, a.usa_options),
+    )
+
+
+@jit
+def prk_decide_at(rule: int, opts: np.ndarray, s: WorldState, r: int, m: Month, p: np.recarray) -> PRKDecision:
+    """:func:`prk_decide` in replication ``r`` (for callers outside compiled code)."""
+    return prk_decide(rule, opts, s[r], m, p[r])
+
+
+@jit
+def patron_decide_at(rule: int, opts: np.ndarray, actor: int, s: WorldState, r: int, m: Month,
+                     p: np.recarray) -> float:
+    """:func:`patron_decide` in replication ``r`` (for callers outside compiled code)."""
+    return patron_decide(rule, opts, actor, s[r], m, p[r])
+
+
+@jit
+def decide_at(a: Agents, s: WorldState, r: int, m: Month, p: np.recarray) -> Decisions:
+    """:func:`decide` in replication ``r`` (for callers outside compiled code)."""
+    return decide(a, s[r], m, p[r])
+
+
+@jit
+def run_block(a: Agents, s: WorldState, drivers: tuple, p: np.recarray, sw: SwitchFlags, key: tuple[int, int],
+              replications: np.ndarray, months: int, steps: bool, out: np.ndarray) -> None:
+    """Run every replication of ``s`` (replication ``replications[i]`` of the run in row i)
+    from month 0 to ``months``, in place: each month every agent decides (:func:`decide`),
+    then :func:`sim.dynamics.transition`. The replication's draws come from its own stream
+    (:func:`sim.rng.replication_noise`). Outcomes (:func:`sim.outcomes.outcome_row`) go to
+    ``out``: one row per replication and month when ``steps``, else one per replication."""
+    normal, uniform = np.empty((months, N_NORMAL)), np.empty((months, N_UNIFORM))
+    work = np.zeros((5, 4))
+    for i in range(replications.shape[0]):
+        x, q = s[i], p[i]
+        replication_noise(key[0], key[1], replications[i], normal, uniform)
+        for t in range(months):
+            m = month_at(drivers, t)
+            transition(x, decide(a, x, m, q), m, q, sw, normal[t], uniform[t], work)
+            x.month = t + 1
+            if steps:
+                outcome_row(x, q, m, out[i * months + t])
+        if not steps:
+            outcome_row(x, q, month_at(drivers, months - 1), out[i])
 
 
 @dataclass(frozen=True)
@@ -73,11 +149,10 @@ class World:
     def month(self, t: int) -> Month:
         return Month.of(self.drivers, t)
 
-    def decide(self, s: WorldState, m: Month, p: Params) -> Decisions:
-        """Every agent's decision from state ``s`` (what the Mesa agents do one by one)."""
-        return Decisions(
-            prk=self.strategy.decide(s, m, p),
-            bid_chn=self.chn.decide(CHN, s, m, p),
-            bid_rus=self.rus.decide(RUS, s, m, p),
-            usa=self.usa.decide(s, m, p),
-        )
+    def agents(self) -> Agents:
+        return Agents(self.strategy.rule, self.strategy.options(), self.chn.rule, self.chn.options(),
+                      self.rus.rule, self.rus.options(), self.usa.options())
+
+    def decide(self, s: WorldState, m: Month, p: Params, r: int = 0) -> Decisions:
+        """Every agent's decision in replication ``r`` of state ``s``."""
+        return decide_at(self.agents(), s, r, m, p.arrays())

@@ -194,7 +194,7 @@ def triangle_state(model: Any) -> dict[str, Any]:
         "role_prk": ROLES[int(out["role_prk"][0])],
         "triangle_great": TRIANGLE_TYPES[int(out["triangle_chn_rus_usa"][0])],
         "role_usa": ROLES[int(out["role_usa"][0])],
-        "month": int(model.state.month),
+        "month": model.month,
     }
 
 

@@ -6,10 +6,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.params import Params
+from sim.equations import jit_inline
 from sim.registry import check_fields
-from sim.state import WorldState
-from sim.strategies.base import Month, PRKDecision, Strategy, acceptance, attention_row, patron_bid_share
+from sim.strategies.base import BALANCING, PRKDecision, Strategy, patron_bid_share
+
+
+@jit_inline
+def balancing(x: np.record, opts: np.ndarray) -> PRKDecision:
+    """The decision of :class:`Balancing` with options ``(usa_share, contestability)``: China
+    gets its share of the patrons' bids of what the US does not get, Russia the rest."""
+    usa = opts[0]
+    chn = patron_bid_share(x) * (1.0 - usa)
+    return PRKDecision(chn, 1.0 - usa - chn, usa, opts[1], (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,7 @@ class Balancing(Strategy):
     """
 
     name = "balancing"
+    rule = BALANCING
     classifier = {
         "contestable": True, "caps_china_dependence": False, "complementary_channels": False,
         "sells_munitions": True, "accepts_russian_food": True, "engages_us": False,
@@ -34,12 +43,5 @@ class Balancing(Strategy):
     def __post_init__(self) -> None:
         check_fields(self, "strategy", usa_share=(0, 1), contestability=(0, 1))
 
-    def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
-        n = state.n
-        s_chn = patron_bid_share(state) * (1.0 - self.usa_share)
-        return PRKDecision(
-            attention_target=attention_row(n, s_chn, 1.0 - self.usa_share - s_chn, self.usa_share),
-            contestability=np.full(n, self.contestability),
-            accept=acceptance(n),
-            munitions_supply=np.ones(n),
-        )
+    def options(self) -> np.ndarray:
+        return np.array([self.usa_share, self.contestability])

@@ -1,22 +1,33 @@
-"""What every PRK strategy is: a small class with a name, a classifier and one decision."""
+"""What every PRK strategy is: a small class with a name, a classifier and one decision.
+
+A strategy's decision is a compiled function (its *rule*) of replication r's state, with the
+strategy's options as a float array; the class holds the options and validates them. Both
+engines run the same rule, through :func:`sim.world.prk_decide`: the batch engine from
+compiled code, the Mesa model through :meth:`Strategy.decide`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from sim import equations as eq
-from sim.actors import CHN, ECON, MIL, PAT, PRK, RUS, USA
+from sim.actors import CHN, PRK, RUS
+from sim.equations import jit, jit_inline
 from sim.params import Params
 from sim.registry import check_fields
 from sim.scenarios import Drivers
 from sim.state import WorldState
 
+#: Decision rules (:attr:`Strategy.rule`), dispatched by :func:`sim.world.prk_decide`.
+FIXED_SHARES, BALANCING, COUNTERWEIGHT = range(3)
+#: Order of PRK's acceptance shares in :attr:`PRKDecision.accept` (donor_channel).
+ACCEPT_CHANNELS = ("chn_econ", "chn_mil", "rus_econ", "rus_mil", "usa_econ")
 
-@dataclass(frozen=True)
-class Month:
+
+class Month(NamedTuple):
     """The exogenous drivers of one month (scalars; ``summits`` of shape ``(4,)``)."""
 
     t: int
@@ -29,63 +40,51 @@ class Month:
 
     @classmethod
     def of(cls, drivers: Drivers, t: int) -> Month:
-        return cls(
-            t=t,
-            war=float(drivers.war_intensity[t]),
-            rivalry=float(drivers.us_china_rivalry[t]),
-            hostility=float(drivers.us_russia_hostility[t]),
-            shortfall_mt=float(drivers.food_shortfall_mt[t]),
-            border_open=float(drivers.border_open[t]),
-            summits=drivers.summits[t],
-        )
+        return month_at(drivers.arrays(), t)
 
 
-@dataclass(frozen=True)
-class PRKDecision:
-    """PRK's choices for one month, each with a leading replication axis.
+@jit_inline
+def month_at(drivers: tuple, t: int) -> Month:
+    """Month ``t`` of the drivers (as :meth:`sim.scenarios.Drivers.arrays` gives them)."""
+    war, rivalry, hostility, shortfall, border, summits = drivers
+    return Month(t, war[t], rivalry[t], hostility[t], shortfall[t], border[t], summits[t])
 
-    attention_target: ``(R, 4)`` row PRK's attention moves toward (sums to 1, PRK entry 0).
-    contestability: ``(R,)`` in [0, 1], the share of each patron's value of influence that
-        PRK puts up for bidding (1: attention goes to whoever offers more).
-    accept: ``(R, 4, 2)`` in [0, 1], share of each donor's aid per channel PRK accepts.
-    munitions_supply: ``(R,)`` in [0, 1], share of munitions capacity PRK sells Russia.
+
+class PRKDecision(NamedTuple):
+    """PRK's choices for one month in one replication.
+
+    attention_chn, attention_rus, attention_usa: the attention row PRK's attention moves
+        toward (shares summing to 1).
+    contestability: in [0, 1], the share of each patron's value of influence that PRK puts
+        up for bidding (1: attention goes to whoever offers more).
+    accept: in [0, 1], the share of each donor's aid per channel PRK accepts, in the order of
+        :data:`ACCEPT_CHANNELS`.
+    munitions_supply: in [0, 1], the share of munitions capacity PRK sells Russia.
     """
 
-    attention_target: np.ndarray
-    contestability: np.ndarray
-    accept: np.ndarray
-    munitions_supply: np.ndarray
+    attention_chn: float
+    attention_rus: float
+    attention_usa: float
+    contestability: float
+    accept: tuple[float, float, float, float, float]
+    munitions_supply: float
 
 
-def attention_row(n: int, chn: np.ndarray | float, rus: np.ndarray | float, usa: np.ndarray | float) -> np.ndarray:
-    """PRK's attention row ``(n, 4)`` from its shares to CHN, RUS, USA."""
-    row = np.zeros((n, 4))
-    row[:, CHN] = chn
-    row[:, RUS] = rus
-    row[:, USA] = usa
-    row[:, PRK] = 0.0
-    return row
+@jit_inline
+def patron_bid_share(x: np.record) -> float:
+    """China's share of the two patrons' current bids in state record ``x`` (0.5 when neither
+    bids)."""
+    return eq.bid_share(x.bids[CHN], x.bids[RUS])
 
 
-def acceptance(n: int, chn_econ=1.0, chn_mil=1.0, rus_econ=1.0, rus_mil=1.0, usa_econ=1.0) -> np.ndarray:
-    """PRK's acceptance shares ``(n, 4, 2)`` by donor and channel."""
-    acc = np.zeros((n, 4, 2))
-    acc[:, CHN, ECON], acc[:, CHN, MIL] = chn_econ, chn_mil
-    acc[:, RUS, ECON], acc[:, RUS, MIL] = rus_econ, rus_mil
-    acc[:, USA, ECON] = usa_econ
-    return acc
-
-
-def patron_bid_share(state: WorldState) -> np.ndarray:
-    """China's share of the two patrons' current bids ``(R,)`` (0.5 when neither bids)."""
-    return eq.bid_shares(state.bids)[:, 0]
-
-
-def china_support_share(state: WorldState, params: Params) -> np.ndarray:
-    """China's share of the support PRK received from the two patrons last month (E9 weights;
-    0.5 when it received none)."""
-    dep = eq.dependence(state.aid[:, PAT, PRK, :], params.mil_weight)  # E9 over the two patrons
-    return np.where(dep.sum(axis=1) > 0, dep[:, 0], 0.5)
+@jit_inline
+def china_support_share(x: np.record, mil_weight: float) -> float:
+    """China's share of the support PRK received from the two patrons last month (E9 over the
+    two patrons; 0.5 when it received none)."""
+    aid = x.aid
+    chn = eq.valued_support(aid[CHN, PRK, 0], aid[CHN, PRK, 1], mil_weight)
+    rus = eq.valued_support(aid[RUS, PRK, 0], aid[RUS, PRK, 1], mil_weight)
+    return eq.dependence(chn, chn + rus) if chn + rus > 0 else 0.5
 
 
 class Strategy:
@@ -93,22 +92,39 @@ class Strategy:
 
     ``name`` ties the class to its config file (``configs/strategy/<name>.yaml``), module and
     test module; ``classifier`` is metadata that the shared contract test checks against what
-    the strategy actually decides.
+    the strategy actually decides. ``rule`` names the compiled decision rule and
+    :meth:`options` gives its arguments.
     """
 
     name: ClassVar[str]
     classifier: ClassVar[dict[str, object]]
+    rule: ClassVar[int]
 
-    def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
+    def options(self) -> np.ndarray:
         raise NotImplementedError
+
+    def decide(self, state: WorldState, month: Month, params: Params, r: int = 0) -> PRKDecision:
+        """PRK's decision in replication ``r`` of ``state`` (``params`` broadcast)."""
+        from sim.world import prk_decide_at
+
+        return prk_decide_at(self.rule, self.options(), state, r, month, params.arrays())
+
+
+@jit_inline
+def fixed_shares(opts: np.ndarray) -> PRKDecision:
+    """The decision of :class:`FixedShares` with options ``(chn_share, rus_share,
+    contestability, munitions_supply, accept...)`` (accept in :data:`ACCEPT_CHANNELS` order)."""
+    return PRKDecision(opts[0], opts[1], 1.0 - opts[0] - opts[1], opts[2],
+                       (opts[4], opts[5], opts[6], opts[7], opts[8]), opts[3])
 
 
 @dataclass(frozen=True)
 class FixedShares(Strategy):
     """A strategy whose choices do not depend on the state: fixed attention shares
     (``chn_share``, ``rus_share``, the rest to the US), contestability, acceptance by donor and
-    channel (``ACCEPT``, keywords of :func:`acceptance`) and munitions supply."""
+    channel (``ACCEPT``, keys of :data:`ACCEPT_CHANNELS`, 1 if not given) and munitions supply."""
 
+    rule = FIXED_SHARES
     chn_share: float = 0.5
     rus_share: float = 0.4
     contestability: float = 0.3
@@ -120,11 +136,6 @@ class FixedShares(Strategy):
                      munitions_supply=(0, 1))
         check_fields(self, "strategy", chn_share=(0, 1 - self.rus_share))  # the US gets the rest
 
-    def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
-        n = state.n
-        return PRKDecision(
-            attention_target=attention_row(n, self.chn_share, self.rus_share, 1.0 - self.chn_share - self.rus_share),
-            contestability=np.full(n, self.contestability),
-            accept=acceptance(n, **self.ACCEPT),
-            munitions_supply=np.full(n, self.munitions_supply),
-        )
+    def options(self) -> np.ndarray:
+        accept = [float(self.ACCEPT.get(k, 1.0)) for k in ACCEPT_CHANNELS]
+        return np.array([self.chn_share, self.rus_share, self.contestability, self.munitions_supply, *accept])

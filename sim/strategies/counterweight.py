@@ -6,10 +6,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.params import Params
+from sim.equations import jit_inline
 from sim.registry import check_fields
-from sim.state import WorldState
-from sim.strategies.base import Month, PRKDecision, Strategy, acceptance, attention_row, china_support_share
+from sim.strategies.base import COUNTERWEIGHT, PRKDecision, Strategy, china_support_share
+
+
+@jit_inline
+def counterweight(x: np.record, mil_weight: float, opts: np.ndarray) -> PRKDecision:
+    """The decision of :class:`Counterweight` with options ``(china_cap, usa_share,
+    contestability)``: China gets ``min(1 - d_CHN, china_cap)`` of the patrons' share."""
+    patrons = 1.0 - opts[1]
+    chn = min(1.0 - china_support_share(x, mil_weight), opts[0]) * patrons
+    return PRKDecision(chn, patrons - chn, opts[1], opts[2], (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,7 @@ class Counterweight(Strategy):
     """
 
     name = "counterweight"
+    rule = COUNTERWEIGHT
     classifier = {
         "contestable": True, "caps_china_dependence": True, "complementary_channels": False,
         "sells_munitions": True, "accepts_russian_food": True, "engages_us": False,
@@ -37,13 +46,5 @@ class Counterweight(Strategy):
     def __post_init__(self) -> None:
         check_fields(self, "strategy", china_cap=(0, 1), usa_share=(0, 1), contestability=(0, 1))
 
-    def decide(self, state: WorldState, month: Month, params: Params) -> PRKDecision:
-        n = state.n
-        patrons = 1.0 - self.usa_share
-        s_chn = np.minimum(1.0 - china_support_share(state, params), self.china_cap) * patrons
-        return PRKDecision(
-            attention_target=attention_row(n, s_chn, patrons - s_chn, self.usa_share),
-            contestability=np.full(n, self.contestability),
-            accept=acceptance(n),
-            munitions_supply=np.ones(n),
-        )
+    def options(self) -> np.ndarray:
+        return np.array([self.china_cap, self.usa_share, self.contestability])
