@@ -65,11 +65,10 @@ def edges(fig: Figure) -> dict[str, object]:
 
 def names(trust: np.ndarray, threshold: float) -> dict[str, str]:
     """Triangle types and roles by name, from the model's own rule (sim.triangle)."""
-    t, thr = trust[None], np.array([threshold])
-    kind, roles = triangle(t, (PRK, CHN, RUS), thr)
-    kind_g, roles_g = triangle(t, (CHN, RUS, USA), thr)
-    return {"triangle_prk": TRIANGLE_TYPES[kind[0]], "role_prk": ROLES[roles[0, 0]],
-            "triangle_great": TRIANGLE_TYPES[kind_g[0]], "role_usa": ROLES[roles_g[0, 2]]}
+    kind, role_prk, _, _ = triangle(trust, (PRK, CHN, RUS), threshold)
+    kind_g, _, _, role_usa = triangle(trust, (CHN, RUS, USA), threshold)
+    return {"triangle_prk": TRIANGLE_TYPES[kind], "role_prk": ROLES[role_prk],
+            "triangle_great": TRIANGLE_TYPES[kind_g], "role_usa": ROLES[role_usa]}
 
 
 # --- the triangle diagram ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sim.model import TriangleModel, batch_run
 from sim.params import Switches
 from sim.scenarios import SCENARIOS
 from sim.strategies import STRATEGIES
-from sim.world import WorldSpec, replication_seed
+from sim.world import WorldSpec
 
 QUIET = Switches(noise=False, betrayal=False)
 
@@ -66,15 +66,14 @@ def test_two_processes_give_the_one_process_result():
 
 def test_mesa_batch_run_matches_the_batch_engine_and_restores_the_start_method():
     before = multiprocessing.get_start_method(allow_none=True)
-    seeds = [replication_seed(3, r) for r in range(3)]
-    rows = batch_run({"strategy": ["balancing", "bandwagon"], "value_chn": 3.0, "months": 24}, seeds=seeds,
-                     max_steps=24)
+    rows = batch_run({"strategy": ["balancing", "bandwagon"], "value_chn": 3.0, "months": 24,
+                      "replication": range(3)}, seeds=[3], max_steps=24)
     assert multiprocessing.get_start_method(allow_none=True) == before
     assert len(rows) == 6
     assert set(rows["strategy"]) == {"balancing", "bandwagon"}
     for strategy in ("balancing", "bandwagon"):
         ref = simulate(WorldSpec(strategy=strategy, months=24), replications=3, seed=3, params={"value_chn": 3.0})
-        got = rows[rows["strategy"] == strategy].assign(r=lambda f: f["rng"].map(seeds.index)).sort_values("r")
+        got = rows[rows["strategy"] == strategy].sort_values("replication")
         np.testing.assert_allclose(got["autonomy_prk"].to_numpy(), ref["autonomy_prk"].to_numpy(), rtol=1e-12)
         np.testing.assert_allclose(got["trust_chn_prk"].to_numpy(), ref["trust_chn_prk"].to_numpy(), rtol=1e-12)
 
@@ -85,6 +84,19 @@ def test_mesa_model_stops_after_its_months_and_collects_every_month():
     assert not model.running
     assert len(frame) == 12
     assert list(frame["month"]) == list(range(1, 13))
+
+
+def test_mesa_model_reproduces_a_replication_of_a_batch_run():
+    """Replication r of a run with seed s is the Mesa model built with rng=s, replication=r."""
+    spec = WorldSpec(strategy="counterweight", months=30)
+    batch = simulate(spec, replications=6, seed=11)
+    model = TriangleModel(spec=spec, rng=11, replication=5)
+    last = model.run().iloc[-1]
+    for name in ("trust_chn_prk", "autonomy_prk", "bid_rus", "sanctions"):
+        assert last[name] == batch.loc[5, name]
+    assert TriangleModel(spec=spec, rng=11, replication=4).run().iloc[-1]["trust_chn_prk"] != last["trust_chn_prk"]
+    with pytest.raises(ValueError, match="replication must be >= 0"):
+        TriangleModel(spec=spec, rng=11, replication=-1)
 
 
 def test_dashboard_style_string_seed_is_accepted():

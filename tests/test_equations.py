@@ -13,19 +13,20 @@ from sim.world import WorldSpec
 from tests.conftest import run_steps
 
 
-def test_best_response_is_the_tullock_formula():
-    v, xj, c = np.array([4.0, 1.0, 9.0]), np.array([1.0, 4.0, 1.0]), np.array([1.0, 1.0, 2.0])
-    expected = np.maximum(np.sqrt(v * xj / c) - xj, 0)
-    np.testing.assert_allclose(eq.best_response(v, xj, c), expected)
-    # a rival bidding more than the prize is worth is not answered
-    assert eq.best_response(np.array([1.0]), np.array([4.0]), np.array([1.0]))[0] == 0.0
+@pytest.mark.parametrize(("v", "xj", "c"), [(4.0, 1.0, 1.0), (1.0, 4.0, 1.0), (9.0, 1.0, 2.0)])
+def test_best_response_is_the_tullock_formula(v, xj, c):
+    assert eq.best_response(v, xj, c) == pytest.approx(max(np.sqrt(v * xj / c) - xj, 0))
+
+
+def test_a_rival_bidding_more_than_the_prize_is_worth_is_not_answered():
+    assert eq.best_response(1.0, 4.0, 1.0) == 0.0
 
 
 def test_best_response_maximises_the_contest_payoff():
     v, xj, c = 5.0, 0.7, 1.3
     grid = np.linspace(0, 5, 200_001)
     payoff = v * grid / (grid + xj) - c * grid
-    best = eq.best_response(np.array([v]), np.array([xj]), np.array([c]))[0]
+    best = eq.best_response(v, xj, c)
     assert best == pytest.approx(grid[np.argmax(payoff)], abs=1e-4)
 
 
@@ -33,8 +34,8 @@ def test_best_response_maximises_the_contest_payoff():
 def test_tullock_equilibrium_is_a_mutual_best_response(vi, vj):
     xi, xj = eq.tullock_equilibrium(vi, vj), eq.tullock_equilibrium(vj, vi)
     assert xi == pytest.approx(vi**2 * vj / (vi + vj) ** 2)
-    assert eq.best_response(np.array([vi]), np.array([xj]), np.array([1.0]))[0] == pytest.approx(xi)
-    assert eq.best_response(np.array([vj]), np.array([xi]), np.array([1.0]))[0] == pytest.approx(xj)
+    assert eq.best_response(vi, float(xj), 1.0) == pytest.approx(xi)
+    assert eq.best_response(vj, float(xi), 1.0) == pytest.approx(xj)
 
 
 @pytest.mark.parametrize(("value_chn", "value_rus"), [(4.0, 1.0), (2.0, 2.0), (1.0, 6.0)])
@@ -48,45 +49,68 @@ def test_simulated_bids_converge_to_the_two_patron_equilibrium(value_chn, value_
     np.testing.assert_allclose(s.bids[:, RUS], value_rus**2 * value_chn / (value_chn + value_rus) ** 2, rtol=1e-9)
 
 
-def test_dependence_shares_sum_to_one_and_autonomy_is_one_minus_herfindahl():
-    received = np.zeros((3, 4, 2))
-    received[0, CHN, 0] = 1.0  # all from China
-    received[1, CHN, 0], received[1, RUS, 1] = 1.0, 1.0  # even split
-    dep = eq.dependence(received, np.ones(3))
-    np.testing.assert_allclose(dep[:2].sum(axis=1), 1.0)
-    np.testing.assert_allclose(eq.autonomy(dep), [0.0, 0.5, 1.0])  # nothing received: autonomous
+@pytest.mark.parametrize(("aid", "autonomy"), [
+    ({CHN: (1.0, 0.0)}, 0.0),  # all from China
+    ({CHN: (1.0, 0.0), RUS: (0.0, 1.0)}, 0.5),  # even split (military aid weighted 1)
+    ({}, 1.0),  # nothing received: autonomous
+])
+def test_dependence_shares_sum_to_one_and_autonomy_is_one_minus_herfindahl(aid, autonomy):
+    support = {d: eq.valued_support(*aid.get(d, (0.0, 0.0)), 1.0) for d in (CHN, RUS, USA)}
+    total = sum(support.values())
+    dep = [eq.dependence(support[d], total) for d in (CHN, RUS, USA)]
+    assert sum(dep) == pytest.approx(1.0 if aid else 0.0)
+    assert eq.autonomy(*dep) == pytest.approx(autonomy)
+
+
+def test_military_aid_counts_by_its_weight():
+    assert eq.valued_support(1.0, 2.0, 0.5) == 2.0
 
 
 def test_food_coverage_of_the_seed_figures():
     """Seed 004: 5.5 Mt needed, 1 Mt short, no aid -> 4.5 / 5.5 covered."""
-    cov = eq.food_coverage(np.array([5.5]), 1.0, np.array([0.0]), np.array([0.3]), np.array([2.5]))
-    assert cov[0] == pytest.approx(4.5 / 5.5)
+    assert eq.food_coverage(5.5, 1.0, 0.0, 0.3, 2.5) == pytest.approx(4.5 / 5.5)
     # enough food aid closes the gap exactly: 1 Mt at 0.3 * 2.5 Mt per bn -> 4/3 bn
-    cov = eq.food_coverage(np.array([5.5]), 1.0, np.array([4 / 3]), np.array([0.3]), np.array([2.5]))
-    assert cov[0] == pytest.approx(1.0)
+    assert eq.food_coverage(5.5, 1.0, 4 / 3, 0.3, 2.5) == pytest.approx(1.0)
 
 
 def test_adjust_keeps_attention_rows_stochastic():
     rng = np.random.default_rng(1)
-    a = rng.dirichlet(np.ones(4), size=5)
-    b = rng.dirichlet(np.ones(4), size=5)
-    np.testing.assert_allclose(eq.adjust(a, b, np.full(5, 0.3)).sum(axis=1), 1.0)
+    for a, b in zip(rng.dirichlet(np.ones(4), size=5), rng.dirichlet(np.ones(4), size=5), strict=True):
+        assert sum(eq.adjust(x, y, 0.3) for x, y in zip(a, b, strict=True)) == pytest.approx(1.0)
+
+
+def test_patron_attention_target_is_a_row_with_no_self_attention():
+    trust = np.random.default_rng(2).random((4, 4))
+    for actor in (CHN, RUS, USA):
+        to_prk = eq.attention_to_prk(actor, 2.0, 5.0, 0.5)
+        row = eq.patron_attention_target(actor, to_prk, trust, np.empty(4))
+        assert row.sum() == pytest.approx(1.0)
+        assert row[actor] == 0.0
+        assert row[PRK] == pytest.approx(2.0 / 7.0 if actor != USA else 0.05 + 0.45 * 0.5)
+
+
+def test_summit_pull_moves_half_the_target_to_the_summit_partner():
+    target = np.array([0.0, 0.6, 0.3, 0.1])
+    summits = np.array([0.0, 0.0, 1.0, 0.0])
+    np.testing.assert_allclose(eq.summit_pull(target, summits), [0.0, 0.3, 0.65, 0.05])
 
 
 def test_structural_balance_pushes_toward_a_balanced_triad():
-    t = np.full((1, 4, 4), 0.5)
-    t[0, PRK, CHN] = t[0, CHN, PRK] = 0.9  # friends
-    t[0, CHN, RUS] = t[0, RUS, CHN] = 0.1  # enemies
-    d = eq.structural_balance(t, np.array([0.1]))
-    assert d[0, PRK, RUS] < 0  # the friend of my enemy... PRK cools on RUS
-    assert d[0, RUS, PRK] < 0
-    assert np.all(np.diagonal(d[0]) == 0)
+    t = np.full((4, 4), 0.5)
+    t[PRK, CHN] = t[CHN, PRK] = 0.9  # friends
+    t[CHN, RUS] = t[RUS, CHN] = 0.1  # enemies
+    d = eq.structural_balance(t, 0.1, np.zeros((4, 4)))
+    assert d[PRK, RUS] < 0  # the friend of my enemy... PRK cools on RUS
+    assert d[RUS, PRK] < 0
+    assert np.all(np.diagonal(d) == 0)
+    # the known value: through CHN only (USA is neutral at 0.5): 0.1 * (0.8 * -0.8) / 4
+    assert d[PRK, RUS] == pytest.approx(0.1 * (0.8 * -0.8) / 4)
 
 
 def _trust(pairs: dict[tuple[int, int], float]) -> np.ndarray:
-    t = np.zeros((1, 4, 4))
+    t = np.zeros((4, 4))
     for (a, b), v in pairs.items():
-        t[0, a, b] = t[0, b, a] = v
+        t[a, b] = t[b, a] = v
     return t
 
 
@@ -101,24 +125,31 @@ def _trust(pairs: dict[tuple[int, int], float]) -> np.ndarray:
     ],
 )
 def test_triangle_types_and_roles(edges, kind, roles):
-    k, r = triangle(_trust(edges), (PRK, CHN, RUS), np.array([0.5]))
-    assert TRIANGLE_TYPES[k[0]] == kind
-    assert tuple(ROLES[i] for i in r[0]) == roles
+    k, *r = triangle(_trust(edges), (PRK, CHN, RUS), 0.5)
+    assert TRIANGLE_TYPES[k] == kind
+    assert tuple(ROLES[i] for i in r) == roles
 
 
 def test_alliance_needs_every_pair_above_the_threshold():
     t = _trust({(PRK, CHN): 0.8, (PRK, RUS): 0.8, (CHN, RUS): 0.69, (CHN, USA): 0.0})
-    assert not alliance(t, (PRK, CHN, RUS), np.array([0.7]))[0]
-    assert alliance(t, (PRK, CHN, RUS), np.array([0.6]))[0]
+    assert not alliance(t, (PRK, CHN, RUS), 0.7)
+    assert alliance(t, (PRK, CHN, RUS), 0.6)
 
 
-def test_draw_noise_is_one_stream_in_a_fixed_order():
-    """Normals first, then uniforms: what one generator gives, month block by month block."""
-    z, u = eq.draw_noise(np.random.default_rng(3), 50_000)
-    rng = np.random.default_rng(3)
-    np.testing.assert_array_equal(z, rng.standard_normal((50_000, eq.N_NORMAL)))
-    np.testing.assert_array_equal(u, rng.random((50_000, eq.N_UNIFORM)))
-    assert abs(z.mean()) < 0.01
-    assert z.std() == pytest.approx(1.0, abs=0.01)
-    assert u.min() >= 0
-    assert u.max() < 1
+def test_trust_noise_fills_the_off_diagonal_in_pair_order():
+    z = np.arange(1.0, 15.0)
+    d = eq.trust_noise(z, 0.5, np.zeros((4, 4)))
+    assert np.all(np.diagonal(d) == 0)
+    np.testing.assert_array_equal(d[~np.eye(4, dtype=bool)], 0.5 * z[:12])
+
+
+def test_prk_reciprocation_is_full_when_prk_engages_a_patron_as_much_as_it_pays():
+    assert eq.prk_reciprocation(0.5, 0.9, 0.5, 1.0) == 1.0  # engaged more than paid for
+    assert eq.prk_reciprocation(0.2, 0.8, 0.5, 1.0) == pytest.approx(0.5)  # half of what was paid for
+    assert eq.prk_reciprocation(0.2, 0.8, 0.0, 0.9) == 0.9  # a patron that pays nothing expects nothing
+
+
+def test_veto_and_sanctions():
+    assert eq.veto(0.2, 0.5) and not eq.veto(0.6, 0.5)
+    assert eq.sanctions_level(0.5, True, 0.2, 0.1) == pytest.approx(0.65)
+    assert eq.sanctions_level(0.95, True, 0.2, 0.0) == 1.0

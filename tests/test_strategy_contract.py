@@ -7,11 +7,12 @@ import inspect
 import numpy as np
 import pytest
 
-from sim.actors import CHN, ECON, MIL, PRK, RUS, USA
+from sim.actors import CHN, ECON, PRK, RUS
 from sim.engine import simulate
 from sim.params import Params, Switches
 from sim.state import initial_state
 from sim.strategies import ANALYST_STRATEGIES, BASELINES, STRATEGIES, Month
+from sim.strategies.base import ACCEPT_CHANNELS
 from sim.world import WorldSpec
 
 ALL = STRATEGIES.names()
@@ -26,7 +27,7 @@ def decision(name: str, china_support: float = 0.5, n: int = 3):
     s.aid[:, CHN, PRK, ECON] = china_support
     s.aid[:, RUS, PRK, ECON] = 1.0 - china_support
     m = Month.of(WorldSpec().build().drivers, 0)
-    return STRATEGIES.create(name).decide(s, m, p)
+    return [STRATEGIES.create(name).decide(s, m, p, r) for r in range(n)]
 
 
 def test_registry_lists_the_analysts_strategies_and_the_baselines():
@@ -53,13 +54,14 @@ def test_docstring_cites_its_analysts_and_seeds(name):
 
 @pytest.mark.parametrize("name", ALL)
 def test_decision_is_well_formed(name):
-    d = decision(name)
-    np.testing.assert_allclose(d.attention_target.sum(axis=1), 1.0)
-    assert np.all(d.attention_target >= 0)
-    assert np.all(d.attention_target[:, PRK] == 0)
-    assert np.all((d.contestability >= 0) & (d.contestability <= 1))
-    assert np.all((d.accept >= 0) & (d.accept <= 1))
-    assert np.all((d.munitions_supply >= 0) & (d.munitions_supply <= 1))
+    for d in decision(name):
+        row = np.array([d.attention_chn, d.attention_rus, d.attention_usa])
+        assert row.sum() == pytest.approx(1.0)
+        assert np.all(row >= 0)
+        assert 0 <= d.contestability <= 1
+        assert all(0 <= a <= 1 for a in d.accept)
+        assert len(d.accept) == len(ACCEPT_CHANNELS)
+        assert 0 <= d.munitions_supply <= 1
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -82,15 +84,16 @@ def test_without_noise_replications_are_identical(name):
 @pytest.mark.parametrize("name", ALL)
 def test_classifier_matches_what_the_strategy_decides(name):
     c = STRATEGIES[name].classifier
-    d = decision(name)
-    assert c["contestable"] == bool(np.all(d.contestability >= 0.5))
-    assert c["sells_munitions"] == bool(np.all(d.munitions_supply > 0))
-    assert c["accepts_russian_food"] == bool(np.all(d.accept[:, RUS, ECON] > 0))
-    assert c["engages_us"] == bool(np.all(d.attention_target[:, USA] >= 0.3))
-    assert c["complementary_channels"] == bool(
-        np.all(d.accept[:, RUS, ECON] != d.accept[:, RUS, MIL]) and np.all(d.accept[:, CHN, ECON] > 0)
-    )
+    accept = {k: i for i, k in enumerate(ACCEPT_CHANNELS)}
+    for d in decision(name):
+        assert c["contestable"] == (d.contestability >= 0.5)
+        assert c["sells_munitions"] == (d.munitions_supply > 0)
+        assert c["accepts_russian_food"] == (d.accept[accept["rus_econ"]] > 0)
+        assert c["engages_us"] == (d.attention_usa >= 0.3)
+        assert c["complementary_channels"] == (
+            d.accept[accept["rus_econ"]] != d.accept[accept["rus_mil"]] and d.accept[accept["chn_econ"]] > 0
+        )
     # caps China dependence: the more China provides, the less attention it gets
-    more = decision(name, china_support=0.9).attention_target[:, CHN]
-    less = decision(name, china_support=0.1).attention_target[:, CHN]
-    assert c["caps_china_dependence"] == bool(np.all(more < less))
+    more = [d.attention_chn for d in decision(name, china_support=0.9)]
+    less = [d.attention_chn for d in decision(name, china_support=0.1)]
+    assert c["caps_china_dependence"] == bool(np.all(np.array(more) < np.array(less)))
