@@ -23,7 +23,7 @@ From the stream's 64-bit words:
   ziggurat method for generating random variables", J. Stat. Softw. 5(8)) with the
   independent-bits layout of Doornik (2005, "An improved ziggurat method to generate normal
   random samples") as NumPy uses it: the low 8 bits of a word pick the layer, the next bit the
-  sign, the next 52 bits the magnitude. Nearly always (98.8%) that one word gives the number;
+  sign, the next 52 bits the magnitude. Nearly always (98.5%) that one word gives the number;
   the rare slow paths (the base strip's tail beyond ``r``, drawn by Marsaglia's 1964 method,
   and the wedge test) take further words from the same stream. The tables follow Marsaglia &
   Tsang's construction with ``r = 3.6541528853610088`` and the layer area ``v`` computed from
@@ -223,6 +223,7 @@ def _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, word):
 
 @njit(cache=True)
 def _fill(k0, k1, replication, normal, uniform, buf):
+    """:func:`replication_noise` with ``buf`` (``_WORDS`` uint64) as the word buffer."""
     k0 = np.uint64(k0)
     k1 = np.uint64(k1)
     rep = np.uint64(replication)
@@ -242,7 +243,7 @@ def _fill(k0, k1, replication, normal, uniform, buf):
             pos += 1
             mag = (word >> _MAG_SHIFT) & _MAG_MASK
             x = np.int64(mag) * _WI_SIGNED[np.intp(word & _LAYER_SIGN)]
-            if mag >= _KI[np.intp(word & _LAYER)]:  # outside the layer's core rectangle: 1.2% of draws
+            if mag >= _KI[np.intp(word & _LAYER)]:  # outside the layer's core rectangle: 1.5% of words
                 x, pos, block = _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, word)
             normal[m, j] = x
     for m in range(uniform.shape[0]):
@@ -255,11 +256,14 @@ def _fill(k0, k1, replication, normal, uniform, buf):
             pos += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def replication_noise(k0, k1, replication, normal, uniform):
     """Fill ``normal`` ``(months, N_NORMAL)`` with standard normals and then ``uniform``
     ``(months, N_UNIFORM)`` with uniforms in ``[0, 1)``, both float64 and row by row, from the
     stream of replication ``replication >= 0`` under the run key ``(k0, k1)`` (:func:`run_key`).
+
+    Callable from Python and from numba-compiled code; nothing is checked here (a negative
+    ``replication`` wraps around to a large one), :func:`noise_block` validates its input.
     """
     _fill(k0, k1, replication, normal, uniform, np.empty(_WORDS, dtype=np.uint64))
 

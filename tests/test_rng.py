@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from numba import njit
 from scipy import stats
 
 from sim import rng
@@ -237,6 +238,25 @@ def test_adjacent_replications_are_uncorrelated(sample):
     assert abs(np.corrcoef(a, b)[0, 1]) < 5 / math.sqrt(a.size)
     u = sample[1].reshape(sample[1].shape[0], -1)
     assert abs(np.corrcoef(u[:-1].ravel(), u[1:].ravel())[0, 1]) < 5 / math.sqrt(u[:-1].size)
+
+
+def test_replication_noise_is_callable_from_compiled_code():
+    @njit
+    def months_of_noise(key, replications, months):
+        normal, uniform = np.empty((months, N_NORMAL)), np.empty((months, N_UNIFORM))
+        out = np.empty((replications.shape[0], months, N_NORMAL + N_UNIFORM))
+        for i in range(replications.shape[0]):
+            replication_noise(key[0], key[1], replications[i], normal, uniform)
+            for t in range(months):  # loops: slice assignment would take seconds to compile
+                for j in range(N_NORMAL):
+                    out[i, t, j] = normal[t, j]
+                for j in range(N_UNIFORM):
+                    out[i, t, N_NORMAL + j] = uniform[t, j]
+        return out
+
+    reps = np.array([0, 9, 2])
+    expected = np.concatenate(noise_block(SEED, reps, 5), axis=2)
+    np.testing.assert_array_equal(months_of_noise(run_key(SEED), reps, 5), expected)
 
 
 def test_noise_into_fills_rows_in_place():
