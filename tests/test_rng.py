@@ -42,13 +42,14 @@ def philox_reference(counter, key):
 
 class ReferenceStream:
     """Replication ``replication``'s stream as the module docstring specifies it, one number at
-    a time in plain Python; counts how often each slow path of the ziggurat is taken."""
+    a time in plain Python; counts how often each slow path of the ziggurat is taken and
+    rejects."""
 
     def __init__(self, seed: int, replication: int):
         self.key = run_key(seed)
         self.rep = (replication & MASK, replication >> 32)
         self.block, self.words = 0, []
-        self.tail = self.wedge = 0
+        self.tail = self.tail_rejected = self.wedge = self.wedge_rejected = 0
 
     def word(self) -> int:
         if not self.words:
@@ -75,9 +76,11 @@ class ReferenceStream:
                     yy = -math.log1p(-self.uniform())
                     if yy + yy > xx * xx:
                         return -(r + xx) if negative else r + xx
+                    self.tail_rejected += 1
             self.wedge += 1
             if fi[i] + (fi[i - 1] - fi[i]) * self.uniform() < math.exp(-0.5 * x * x):
                 return x
+            self.wedge_rejected += 1
 
     def noise(self, months: int) -> tuple[np.ndarray, np.ndarray]:
         normal = [[self.normal() for _ in range(N_NORMAL)] for _ in range(months)]
@@ -128,16 +131,16 @@ def test_ziggurat_tables_match_numpy_and_close():
 
 def test_stream_matches_plain_python_reference():
     months = 120
-    normal, uniform = noise_block(SEED, np.arange(8), months)
-    tail = wedge = 0
-    for rep in range(8):
+    reps = [0, 1, 2, 3, 84, 282]  # 84 and 282: the tail's rejection step is taken (~1 replication in 40)
+    normal, uniform = noise_block(SEED, reps, months)
+    paths = np.zeros(4, dtype=int)
+    for k, rep in enumerate(reps):
         ref = ReferenceStream(SEED, rep)
         ref_normal, ref_uniform = ref.noise(months)
-        np.testing.assert_array_equal(normal[rep], ref_normal)
-        np.testing.assert_array_equal(uniform[rep], ref_uniform)
-        tail, wedge = tail + ref.tail, wedge + ref.wedge
-    assert tail > 0
-    assert wedge > 100
+        np.testing.assert_array_equal(normal[k], ref_normal)
+        np.testing.assert_array_equal(uniform[k], ref_uniform)
+        paths += (ref.tail, ref.tail_rejected, ref.wedge, ref.wedge_rejected)
+    assert (paths > 0).all(), paths  # every slow path, accepted and rejected, was compared
 
 
 def test_replication_beyond_32_bits_uses_the_counters_high_word():
