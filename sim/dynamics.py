@@ -32,24 +32,27 @@ class Decisions(NamedTuple):
     usa: USDecision
 
 
-def workspace() -> np.ndarray:
-    """Scratch memory :func:`transition` needs: one per thread of work, reused every month."""
-    return np.zeros((5, 4))
+def workspace() -> tuple[np.ndarray, np.ndarray]:
+    """Scratch memory :func:`transition` needs, ``(dT, target)``: one per thread of work, reused
+    every month."""
+    return np.zeros((4, 4)), np.zeros(4)
 
 
 @jit_inline
 def transition(x: np.record, d: Decisions, m: Month, q: np.record, sw: SwitchFlags, z: np.ndarray, u: np.ndarray,
-               work: np.ndarray) -> None:
+               dT: np.ndarray, target: np.ndarray) -> None:
     """Advance one replication by month ``m``, in place: ``x`` is its state record (a row of
     :data:`sim.state.WorldState`), ``q`` its parameter record (a row of
     :meth:`sim.params.Params.arrays`).
 
-    ``d`` holds the agents' decisions, taken from the state at the start of the month; ``z``
-    (``(N_NORMAL,)`` standard normals) and ``u`` (``(N_UNIFORM,)`` uniforms) are the month's
-    draws of the replication (layout in :mod:`sim.equations`); ``sw`` are the switches
-    (:meth:`sim.params.Switches.flags`); ``work`` is scratch memory (:func:`workspace`).
+    ``d`` holds the agents' decisions, taken from the state at the start of the month. ``z``
+    (``(months, N_NORMAL)`` standard normals) and ``u`` (``(months, N_UNIFORM)`` uniforms) are
+    the replication's draws, of which row ``m.t`` is this month's (layout in
+    :mod:`sim.equations`); ``sw`` are the switches (:meth:`sim.params.Switches.flags`);
+    ``dT`` and ``target`` are scratch memory (:func:`workspace`).
     """
     trust, attention = x.trust, x.attention
+    t = m.t
 
     # US policy (E14 inputs): off means no pressure, engagement, condemnation or resolutions.
     pressure = engagement = condemnation = table_rate = 0.0
@@ -74,19 +77,18 @@ def transition(x: np.record, d: Decisions, m: Month, q: np.record, sw: SwitchFla
     offered = eq.offers(bid_chn, bid_rus, q.stability_aid_chn, q.mil_share_chn, q.mil_share_rus,
                         q.barter_rate * munitions, q.tech_value if tech else 0.0, bid_usa)
     spread = q.delivery_noise if sw.noise else 0.0
-    delivered_chn = eq.delivered_share(q.reliability_chn, spread, z[eq.NORMAL_DELIVERY])
-    delivered_rus = eq.delivered_share(q.reliability_rus, spread, z[eq.NORMAL_DELIVERY + 1])
+    delivered_chn = eq.delivered_share(q.reliability_chn, spread, z[t, eq.NORMAL_DELIVERY])
+    delivered_rus = eq.delivered_share(q.reliability_rus, spread, z[t, eq.NORMAL_DELIVERY + 1])
     received = eq.received_aid(offered, delivered_chn, delivered_rus, d.prk.accept, m.border_open)
 
     # E12: attention; the great powers' targets come from the trust at the start of the month.
-    target = work[4]
     for a in (CHN, RUS, USA):
         bid = bid_chn if a == CHN else bid_rus
         eq.patron_attention_target(a, eq.attention_to_prk(a, bid, q.patron_outside, engagement), trust, target)
         for b in range(4):
             attention[a, b] = eq.adjust(attention[a, b], target[b], q.attention_rate)
     target[:] = (0.0, d.prk.attention_chn, d.prk.attention_rus, d.prk.attention_usa)
-    summit = sw.shocks and m.summits.sum() > 0
+    summit = sw.shocks and m.summits[0] + m.summits[1] + m.summits[2] + m.summits[3] > 0
     if summit:
         eq.summit_pull(target, m.summits)
     for b in range(4):
@@ -94,7 +96,6 @@ def transition(x: np.record, d: Decisions, m: Month, q: np.record, sw: SwitchFla
 
     # E13: trust, from the trust at the start of the month and this month's attention.
     rate = q.trust_rate
-    dT = work[:4]
     dT[:] = 0.0
     if sw.reciprocity:
         offered_chn, offered_rus = offered[0] + offered[1], offered[2] + offered[3]
@@ -117,11 +118,11 @@ def transition(x: np.record, d: Decisions, m: Month, q: np.record, sw: SwitchFla
     if sw.jealousy:
         dT[CHN, PRK] -= eq.jealousy(attention[PRK, CHN], attention[PRK, RUS], q.jealousy, rate)
         dT[RUS, PRK] -= eq.jealousy(attention[PRK, RUS], attention[PRK, CHN], q.jealousy, rate)
-    if sw.betrayal and u[eq.UNIFORM_BETRAYAL] < q.betrayal_rate:  # E13f
-        victim = CHN if u[eq.UNIFORM_BETRAYER] < 0.5 else RUS
+    if sw.betrayal and u[t, eq.UNIFORM_BETRAYAL] < q.betrayal_rate:  # E13f
+        victim = CHN if u[t, eq.UNIFORM_BETRAYER] < 0.5 else RUS
         dT[victim, PRK] -= q.betrayal_size
     if sw.noise:
-        eq.trust_noise(z, q.trust_noise, dT)
+        eq.trust_noise(z, t, q.trust_noise, dT)
     if sw.structural_balance:
         eq.structural_balance(trust, q.balance_rate, dT)
     if summit:
@@ -133,7 +134,7 @@ def transition(x: np.record, d: Decisions, m: Month, q: np.record, sw: SwitchFla
             trust[a, b] = min(max(trust[a, b] + dT[a, b], 0.0), 1.0)
 
     # E14: the UN Security Council.
-    tabled = u[eq.UNIFORM_TABLING] < table_rate
+    tabled = u[t, eq.UNIFORM_TABLING] < table_rate
     vetoed = tabled and (eq.veto(trust[CHN, USA], q.veto_hostility) or eq.veto(trust[RUS, USA], q.veto_hostility))
     passed = tabled and not vetoed
     x.unsc[0] += tabled
@@ -156,10 +157,10 @@ def transition(x: np.record, d: Decisions, m: Month, q: np.record, sw: SwitchFla
 
 @jit
 def transition_at(s: WorldState, r: int, d: Decisions, m: Month, p: np.recarray, sw: SwitchFlags, z: np.ndarray,
-                  u: np.ndarray, work: np.ndarray) -> None:
+                  u: np.ndarray, dT: np.ndarray, target: np.ndarray) -> None:
     """:func:`transition` of replication ``r`` of ``s`` with parameters ``p[r]`` (for callers
     outside compiled code, such as the Mesa model)."""
-    transition(s[r], d, m, p[r], sw, z, u, work)
+    transition(s[r], d, m, p[r], sw, z, u, dT, target)
     s.month[r] += 1
 
 

@@ -213,9 +213,9 @@ def attention_to_prk(actor: int, bid: float, patron_outside: float, us_engagemen
 
 
 @jit
-def summit_pull(target: np.ndarray, summits: np.ndarray) -> np.ndarray:
+def summit_pull(target: np.ndarray, summits: tuple[float, float, float, float]) -> np.ndarray:
     """E12b. A summit with b in a month pulls half of PRK's attention target ``(4,)`` toward b
-    (``summits`` is the month's ``(4,)`` indicator); changes ``target`` in place."""
+    (``summits`` is the month's indicator per actor); changes ``target`` in place."""
     total = 0.0
     for b in range(4):
         total += summits[b]
@@ -286,15 +286,15 @@ def structural_balance(trust: np.ndarray, rate: float, out: np.ndarray) -> np.nd
 
 
 @jit
-def trust_noise(z: np.ndarray, sigma: float, out: np.ndarray) -> np.ndarray:
+def trust_noise(z: np.ndarray, t: int, sigma: float, out: np.ndarray) -> np.ndarray:
     """E13e. Monthly trust noise ``sigma * z`` on each directed pair, added to ``out``
-    ``(4, 4)``; the month's normals ``z`` from :data:`NORMAL_TRUST` on, in
+    ``(4, 4)``; month ``t``'s normals ``z[t]`` from :data:`NORMAL_TRUST` on, in
     :data:`sim.actors.PAIRS` order (row-major, diagonal skipped)."""
     k = NORMAL_TRUST
     for a in range(4):
         for b in range(4):
             if a != b:
-                out[a, b] += sigma * z[k]
+                out[a, b] += sigma * z[t, k]
                 k += 1
     return out
 

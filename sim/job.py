@@ -107,7 +107,7 @@ def parameters(run: Run) -> tuple[Params, np.ndarray | None]:
 def execute(run: Run, progress: bool = True) -> pd.DataFrame:
     """Outcomes of every strategy of ``run``, one table (strategy is a column).
 
-    Replication r of every strategy uses the same seed (``replication_seed(seed, r)``) and,
+    Replication r of every strategy draws the same stream (:mod:`sim.rng`, ``(seed, r)``) and,
     under a calibration, the same parameter draw: strategies are compared on common random
     numbers. Columns: ``run_id`` (``<strategy>/<replication>``), the inputs of
     :data:`INPUT_COLUMNS`, drawn parameters that vary, then ``replication``, ``month`` and the

@@ -168,8 +168,8 @@ class TriangleModel(mesa.Model):
         decisions = Decisions(prk=self.pending["PRK"], bid_chn=self.pending["CHN"],
                               bid_rus=self.pending["RUS"], usa=self.pending["USA"])
         t = self.month
-        transition_at(self.state, 0, decisions, m, self.param_arrays, self.flags, self.normals[t], self.uniforms[t],
-                      self.work)
+        transition_at(self.state, 0, decisions, m, self.param_arrays, self.flags, self.normals, self.uniforms,
+                      *self.work)
         self.outcomes = outcome_columns(self.state, self.params, m)
         self.datacollector.collect(self)
         if self.month >= self.months:

@@ -93,13 +93,13 @@ def run_block(a: Agents, s: WorldState, drivers: tuple, p: np.recarray, sw: Swit
     (:func:`sim.rng.replication_noise`). Outcomes (:func:`sim.outcomes.outcome_row`) go to
     ``out``: one row per replication and month when ``steps``, else one per replication."""
     normal, uniform = np.empty((months, N_NORMAL)), np.empty((months, N_UNIFORM))
-    work = np.zeros((5, 4))
+    dT, target = np.zeros((4, 4)), np.zeros(4)
     for i in range(replications.shape[0]):
         x, q = s[i], p[i]
         replication_noise(key[0], key[1], replications[i], normal, uniform)
         for t in range(months):
             m = month_at(drivers, t)
-            transition(x, decide(a, x, m, q), m, q, sw, normal[t], uniform[t], work)
+            transition(x, decide(a, x, m, q), m, q, sw, normal, uniform, dT, target)
             x.month = t + 1
             if steps:
                 outcome_row(x, q, m, out[i * months + t])

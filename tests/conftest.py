@@ -25,7 +25,7 @@ def run_steps(spec: WorldSpec, params: Params | None = None, n: int = 4, seed: i
     for t in range(spec.months):
         m = world.month(t)
         for r in range(n):
-            transition_at(s, r, decide_at(agents, s, r, m, pa), m, pa, flags, z[r, t], u[r, t], work)
+            transition_at(s, r, decide_at(agents, s, r, m, pa), m, pa, flags, z[r], u[r], *work)
         if callback is not None:
             callback(s, m)
     return s

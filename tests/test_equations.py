@@ -91,7 +91,7 @@ def test_patron_attention_target_is_a_row_with_no_self_attention():
 
 def test_summit_pull_moves_half_the_target_to_the_summit_partner():
     target = np.array([0.0, 0.6, 0.3, 0.1])
-    summits = np.array([0.0, 0.0, 1.0, 0.0])
+    summits = (0.0, 0.0, 1.0, 0.0)
     np.testing.assert_allclose(eq.summit_pull(target, summits), [0.0, 0.3, 0.65, 0.05])
 
 
@@ -138,7 +138,7 @@ def test_alliance_needs_every_pair_above_the_threshold():
 
 def test_trust_noise_fills_the_off_diagonal_in_pair_order():
     z = np.arange(1.0, 15.0)
-    d = eq.trust_noise(z, 0.5, np.zeros((4, 4)))
+    d = eq.trust_noise(np.stack([-z, z]), 1, 0.5, np.zeros((4, 4)))
     assert np.all(np.diagonal(d) == 0)
     np.testing.assert_array_equal(d[~np.eye(4, dtype=bool)], 0.5 * z[:12])
 

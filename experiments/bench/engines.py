@@ -5,13 +5,11 @@ Prints a table and writes ``experiments/bench/results/engines.csv`` and ``scalin
 All numbers of one table come from one run on one machine, so their ratios are comparable;
 the absolute numbers depend on the machine and on what else runs on it.
 
-Where the batch engine's time goes (profiled at R = 10,000, 120 months): about half is the
-replications' random streams (each replication's ``SeedSequence`` child and generator cost
-~55 us to set up, NumPy's SeedSequence being mostly Python-level overhead, plus first-touch page
-faults of the noise buffer); the rest is ~40 NumPy operations per month on ``(R, 4, 4)`` arrays,
-whose tiny trailing axes make reductions and strided slices slow. Reaching 5 million
-replication-months per second would need a replication-last layout or a compiled step kernel
-and a vectorised counter-based generator that the Mesa model shares; not done yet.
+The batch engine runs each replication's months in compiled code (``sim.world.run_block``);
+``noise_share`` is the part of its time spent drawing the replications' random numbers alone
+(``sim.rng.noise_block``, the same draws written to memory). The first call of a fresh
+checkout compiles the kernel (tens of seconds, then cached on disk); the warm-up below keeps
+that out of the table.
 """
 
 from __future__ import annotations
@@ -25,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.engine import noise_block, simulate, simulate_mesa
+from sim.engine import simulate, simulate_mesa
+from sim.rng import noise_block
 from sim.world import WorldSpec
 
 OUT = Path(__file__).resolve().parent / "results"

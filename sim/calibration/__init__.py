@@ -22,8 +22,8 @@ from sim.params import Params
 
 SOURCES = ("point", "prior", "posterior")
 
-#: Spawn key of the draw stream: two entries, so it never meets a replication's stream
-#: (``SeedSequence(seed, spawn_key=(r,))``, see :func:`sim.world.replication_seed`).
+#: Spawn key of the parameter draws' stream, a NumPy SeedSequence child of the run's seed; the
+#: replications' own numbers come from counter-based streams (:mod:`sim.rng`).
 DRAW_STREAM = (0xCA11B, 0)
 
 

@@ -28,7 +28,7 @@ ACCEPT_CHANNELS = ("chn_econ", "chn_mil", "rus_econ", "rus_mil", "usa_econ")
 
 
 class Month(NamedTuple):
-    """The exogenous drivers of one month (scalars; ``summits`` of shape ``(4,)``)."""
+    """The exogenous drivers of one month (scalars; ``summits`` one indicator per actor)."""
 
     t: int
     war: float
@@ -36,7 +36,7 @@ class Month(NamedTuple):
     hostility: float
     shortfall_mt: float
     border_open: float
-    summits: np.ndarray
+    summits: tuple[float, float, float, float]
 
     @classmethod
     def of(cls, drivers: Drivers, t: int) -> Month:
@@ -47,7 +47,8 @@ class Month(NamedTuple):
 def month_at(drivers: tuple, t: int) -> Month:
     """Month ``t`` of the drivers (as :meth:`sim.scenarios.Drivers.arrays` gives them)."""
     war, rivalry, hostility, shortfall, border, summits = drivers
-    return Month(t, war[t], rivalry[t], hostility[t], shortfall[t], border[t], summits[t])
+    return Month(t, war[t], rivalry[t], hostility[t], shortfall[t], border[t],
+                 (summits[t, 0], summits[t, 1], summits[t, 2], summits[t, 3]))
 
 
 class PRKDecision(NamedTuple):
