@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.actors import CHN, PAIRS, PRK, RUS, USA
+from sim.actors import CHN, PAIRS, PRK, USA
 from sim.rng import N_NORMAL, N_UNIFORM
 
 #: Smallest rival bid a best response reacts to (USD bn/yr): keeps E2 defined at x_j = 0.
@@ -30,7 +30,8 @@ NORMAL_DELIVERY = 12  # CHN at 12, RUS at 13
 UNIFORM_BETRAYAL = 0  # does a betrayal happen
 UNIFORM_BETRAYER = 1  # which patron is hit
 UNIFORM_TABLING = 2  # does the US table a resolution
-assert N_NORMAL == len(PAIRS) + 2 and N_UNIFORM == 3
+assert len(PAIRS) + 2 == N_NORMAL
+assert N_UNIFORM == 3
 
 #: How the model's functions are compiled: cached on disk, NumPy's rules for division
 #: (guards in the code keep every denominator positive).

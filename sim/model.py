@@ -15,9 +15,9 @@ import pandas as pd
 
 from sim.actors import ACTORS, CHN, PRK, RUS, USA
 from sim.dynamics import Decisions, transition_at, workspace
-from sim.policies import us_stance_at
 from sim.outcomes import CATEGORICAL, outcome_columns
 from sim.params import Params, Switches
+from sim.policies import us_stance_at
 from sim.rng import N_NORMAL, N_UNIFORM, replication_noise, run_key
 from sim.state import WorldState, initial_state
 from sim.world import WorldSpec, patron_decide_at, prk_decide_at
@@ -133,7 +133,8 @@ class TriangleModel(mesa.Model):
         if self.replication < 0:
             raise ValueError(f"replication must be >= 0, got {replication}")
         replication_noise(key[0], key[1], self.replication, self.normals, self.uniforms)
-        self.param_arrays, self.flags, self.rules = self.params.arrays(), self.spec.switches.flags(), self.world.agents()
+        self.param_arrays, self.flags = self.params.arrays(), self.spec.switches.flags()
+        self.rules = self.world.agents()
         self.work = workspace()
         PRKAgent(self, PRK)
         PatronAgent(self, CHN)
@@ -167,7 +168,6 @@ class TriangleModel(mesa.Model):
         self.agents.shuffle_do("step")
         decisions = Decisions(prk=self.pending["PRK"], bid_chn=self.pending["CHN"],
                               bid_rus=self.pending["RUS"], usa=self.pending["USA"])
-        t = self.month
         transition_at(self.state, 0, decisions, m, self.param_arrays, self.flags, self.normals, self.uniforms,
                       *self.work)
         self.outcomes = outcome_columns(self.state, self.params, m)

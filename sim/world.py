@@ -12,9 +12,9 @@ from sim.actors import CHN, RUS
 from sim.dynamics import Decisions, transition
 from sim.equations import jit, jit_inline
 from sim.outcomes import outcome_row
-from sim.params import Params, SwitchFlags, Switches
-from sim.rng import N_NORMAL, N_UNIFORM, replication_noise
+from sim.params import Params, Switches, SwitchFlags
 from sim.policies import FIXED, PATRON_POLICIES, US_POLICIES, PatronPolicy, USPolicy, contest_bid, fixed_bid, us_stance
+from sim.rng import N_NORMAL, N_UNIFORM, replication_noise
 from sim.scenarios import Drivers, scenario_drivers
 from sim.state import WorldState
 from sim.strategies import STRATEGIES, Month, Strategy

@@ -150,6 +150,7 @@ def test_prk_reciprocation_is_full_when_prk_engages_a_patron_as_much_as_it_pays(
 
 
 def test_veto_and_sanctions():
-    assert eq.veto(0.2, 0.5) and not eq.veto(0.6, 0.5)
+    assert eq.veto(0.2, 0.5)
+    assert not eq.veto(0.6, 0.5)
     assert eq.sanctions_level(0.5, True, 0.2, 0.1) == pytest.approx(0.65)
     assert eq.sanctions_level(0.95, True, 0.2, 0.0) == 1.0

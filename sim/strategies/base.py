@@ -15,7 +15,7 @@ import numpy as np
 
 from sim import equations as eq
 from sim.actors import CHN, PRK, RUS
-from sim.equations import jit, jit_inline
+from sim.equations import jit_inline
 from sim.params import Params
 from sim.registry import check_fields
 from sim.scenarios import Drivers
