@@ -87,7 +87,8 @@ def transition(x: np.record, d: Decisions, m: Month, q: np.record, sw: SwitchFla
         eq.patron_attention_target(a, eq.attention_to_prk(a, bid, q.patron_outside, engagement), trust, target)
         for b in range(4):
             attention[a, b] = eq.adjust(attention[a, b], target[b], q.attention_rate)
-    target[:] = (0.0, d.prk.attention_chn, d.prk.attention_rus, d.prk.attention_usa)
+    prk = d.prk
+    target[PRK], target[CHN], target[RUS], target[USA] = 0.0, prk.attention_chn, prk.attention_rus, prk.attention_usa
     summit = sw.shocks and m.summits[0] + m.summits[1] + m.summits[2] + m.summits[3] > 0
     if summit:
         eq.summit_pull(target, m.summits)

@@ -26,9 +26,12 @@ from sim.world import WorldSpec, run_block
 BLOCK = 10_000
 
 
+_DEFAULTS = Params()
+
+
 def as_params(params: Params | dict[str, Any] | None) -> Params:
     if params is None:
-        return Params()
+        return _DEFAULTS
     if isinstance(params, Params):
         return params
     return Params.with_overrides(params)
@@ -71,27 +74,32 @@ def simulate(
     world = spec.build()
     months = spec.months
     key = run_key(seed)
-    p_all = as_params(params).broadcast(len(ids))
+    p_all = as_params(params).arrays(len(ids))
     agents, drivers, sw = world.agents(), world.drivers.arrays(), spec.switches.flags()
     d0 = world.drivers
     steps = record == "steps"
     table = np.empty((len(ids) * (months if steps else 1), N_OUTCOMES))
     rows = months if steps else 1
     for start in range(0, len(ids), chunk):
-        block, p = ids[start:start + chunk], p_all.take(slice(start, start + chunk))
+        block, p = ids[start:start + chunk], p_all[start:start + chunk]
         s = initial_state(p, len(block), rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0])
-        run_block(agents, s, drivers, p.arrays(), sw, key, block, months, steps,
-                  table[start * rows:(start + len(block)) * rows])
-    frame = pd.DataFrame({"replication": np.repeat(ids, rows),
-                          "month": np.tile(np.arange(1, months + 1), len(ids)) if steps else months,
+        run_block(agents, s, drivers, p, sw, key, block, months, steps, table[start * rows:(start + len(block)) * rows])
+    n_rows = len(table)
+    frame = pd.DataFrame({**{k: np.full(n_rows, v) for k, v in inputs(spec, seed).items()},
+                          "replication": np.repeat(ids, rows),
+                          "month": np.tile(np.arange(1, months + 1), len(ids)) if steps else np.full(n_rows, months),
                           **columns(table)})
-    return label(decode(frame), spec, seed)
+    return decode(frame)
+
+
+def inputs(spec: WorldSpec, seed: int) -> dict[str, Any]:
+    """The run's inputs that lead every outcome table: strategy, scenario, US policy, seed."""
+    return {"strategy": spec.strategy, "scenario": spec.scenario, "us_policy": spec.us_policy, "seed": seed}
 
 
 def label(frame: pd.DataFrame, spec: WorldSpec, seed: int) -> pd.DataFrame:
     """Prepend the run's inputs (strategy, scenario, US policy, seed) as columns."""
-    inputs = {"strategy": spec.strategy, "scenario": spec.scenario, "us_policy": spec.us_policy, "seed": seed}
-    for i, (k, v) in enumerate(inputs.items()):
+    for i, (k, v) in enumerate(inputs(spec, seed).items()):
         frame.insert(i, k, v)
     return frame
 

@@ -198,8 +198,9 @@ def patron_attention_target(actor: int, to_prk: float, trust: np.ndarray, out: n
     for b in range(CHN, 4):
         if b != actor:
             total += max(trust[actor, b], 0.01)
+    share = (1.0 - to_prk) / total  # of the rest, per unit of trust
     for b in range(CHN, 4):
-        out[b] = (1.0 - to_prk) * max(trust[actor, b], 0.01) / total if b != actor else 0.0
+        out[b] = max(trust[actor, b], 0.01) * share if b != actor else 0.0
     out[PRK] = to_prk
     return out
 

@@ -176,13 +176,19 @@ class Params:
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.names()}
 
-    def arrays(self) -> np.recarray:
-        """A broadcast Params as the record array ``(R,)`` of :data:`PARAM_RECORD` that compiled
-        code takes: replication r's record ``q = a[r]`` reads ``q.value_chn``, as ``p.value_chn``
-        here."""
-        out = np.empty(np.shape(self.value_chn), dtype=PARAM_RECORD).view(np.recarray)
+    def arrays(self, n: int | None = None) -> np.recarray:
+        """The parameters as the record array ``(n,)`` of :data:`PARAM_RECORD` that compiled
+        code takes: replication r's record ``q = a[r]`` reads ``q.value_chn``, and the array's
+        fields read as ``(n,)`` arrays like a broadcast Params. Fields may be scalars or ``(n,)``
+        arrays (``n`` defaults to the length of a broadcast Params)."""
+        if n is None:
+            n = np.shape(self.value_chn)[0]
+        out = np.empty(n, dtype=PARAM_RECORD).view(np.recarray)
         for name in self.names():
-            out[name] = getattr(self, name)
+            value = getattr(self, name)
+            if np.ndim(value) and np.shape(value) != (n,):
+                raise ParameterError(f"parameter {name!r} has shape {np.shape(value)}; expected () or ({n},)")
+            out[name] = value
         return out
 
 

@@ -44,7 +44,8 @@ WorldState = np.recarray
 
 
 def initial_state(p: Params, n: int, rivalry: float = 0.7, hostility: float = 0.9) -> WorldState:
-    """The state at month 0 for ``n`` replications of broadcast parameters ``p``.
+    """The state at month 0 for ``n`` replications of parameters ``p`` (a broadcast Params or
+    its record array, :meth:`sim.params.Params.arrays`).
 
     Trust among the great powers starts at the level the month-0 drivers imply
     (US-China: 1 - rivalry; US-Russia: 1 - hostility; China-Russia: ``chn_rus_alignment``).
