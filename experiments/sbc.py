@@ -1,6 +1,6 @@
 """Simulation-based calibration of the fit (Talts et al. 2018).
 
-    python experiments/sbc.py                 # 40 synthetic truths, small fits (about 10 minutes)
+    python experiments/sbc.py                 # 40 synthetic truths, small fits (about a minute)
     python experiments/sbc.py --truths 10     # a quick look
 
 For each truth: draw parameters from the prior, simulate the targets' statistics once, make an
