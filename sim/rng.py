@@ -22,15 +22,20 @@ From the stream's 64-bit words:
 - a standard normal comes from the 256-layer ziggurat of Marsaglia & Tsang (2000, "The
   ziggurat method for generating random variables", J. Stat. Softw. 5(8)) with the
   independent-bits layout of Doornik (2005, "An improved ziggurat method to generate normal
-  random samples") as NumPy uses it: the low 8 bits of a word pick the layer, the next bit the
-  sign, the next 52 bits the magnitude. Nearly always (98.5%) that one word gives the number;
+  random samples"), on 32 bits: a word's low half gives one normal and its high half the next
+  (the low 8 bits of a half pick the layer, the next bit the sign, the next 23 bits the
+  magnitude), so a word gives two normals, half the Philox work of NumPy's 64-bit layout. A
+  23-bit magnitude puts the normals on a grid of at most 2**-23 of a layer's width (below 5e-7),
+  far below anything the model resolves. Nearly always (98.5%) a half gives its number at once;
   the rare slow paths (the base strip's tail beyond ``r``, drawn by Marsaglia's 1964 method,
-  and the wedge test) take further words from the same stream. The tables follow Marsaglia &
-  Tsang's construction with ``r = 3.6541528853610088`` and the layer area ``v`` computed from
-  ``r`` (see :data:`ZIGGURAT_V`).
+  and the wedge test) take further whole words from the same stream, and a rejected half is
+  replaced by the low half of the next word (its high half is not used). The tables follow
+  Marsaglia & Tsang's construction with ``r = 3.6541528853610088`` and the layer area ``v``
+  computed from ``r`` (see :data:`ZIGGURAT_V`).
 
 A replication's month-by-month draws (:func:`replication_noise`) are all its normals, then all
-its uniforms, read from the stream in that order.
+its uniforms, read from the stream in that order (a half word left over after the last normal
+is not used).
 """
 
 from __future__ import annotations
@@ -174,15 +179,18 @@ def _ziggurat_tables(r: float = ZIGGURAT_R, v: float = ZIGGURAT_V, layers: int =
     return ki, wi, fi
 
 
+#: The tables at NumPy's 52-bit resolution (compared with NumPy's in the tests)...
 _KI, _WI, _FI = _ziggurat_tables()
-# The widths with the sign folded in, indexed by the word's low 9 bits (layer, then sign): a
+#: ... and at the 23-bit resolution of a half word, which the stream uses.
+_KI23, _WI23, _ = _ziggurat_tables(bits=23)
+# The widths with the sign folded in, indexed by the half's low 9 bits (layer, then sign): a
 # random sign by a branch would be mispredicted half the time, and cost more than the rest.
-_WI_SIGNED = np.concatenate([_WI, -_WI])
+_WI_SIGNED = np.concatenate([_WI23, -_WI23])
 _INV_R = 1.0 / ZIGGURAT_R
 _LAYER = np.uint64(0xFF)
 _LAYER_SIGN = np.uint64(0x1FF)
 _MAG_SHIFT = np.uint64(9)
-_MAG_MASK = np.uint64((1 << 52) - 1)
+_MAG_MASK = np.uint64((1 << 23) - 1)
 _U_SHIFT = np.uint64(11)
 _U_SCALE = 2.0**-53
 
@@ -193,15 +201,16 @@ def _uniform(word):
 
 
 @njit(cache=True)
-def _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, word):
-    """A standard normal from ``word``, which fell outside its layer's core rectangle: the tail
-    or wedge test, and on rejection further words until one is accepted; returns ``(z, pos,
-    block)`` like :func:`_next_word`. Kept out of the fast path's loop."""
+def _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, half):
+    """A standard normal from the half word ``half``, which fell outside its layer's core
+    rectangle: the tail or wedge test, and on rejection the low half of the next word, until
+    one is accepted; returns ``(z, pos, block)`` like :func:`_next_word`. Kept out of the fast
+    path's loop."""
     while True:
-        i = np.intp(word & _LAYER)
-        mag = (word >> _MAG_SHIFT) & _MAG_MASK
-        x = np.int64(mag) * _WI_SIGNED[np.intp(word & _LAYER_SIGN)]
-        if mag < _KI[i]:
+        i = np.intp(half & _LAYER)
+        mag = (half >> _MAG_SHIFT) & _MAG_MASK
+        x = np.int64(mag) * _WI_SIGNED[np.intp(half & _LAYER_SIGN)]
+        if mag < _KI23[i]:
             return x, pos, block
         if i == 0:  # beyond r in the base strip: a draw from the tail (Marsaglia 1964)
             while True:
@@ -210,12 +219,13 @@ def _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, word):
                 word, pos, block = _next_word(buf, pos, block, r_lo, r_hi, k0, k1)
                 yy = -math.log1p(-_uniform(word))
                 if yy + yy > xx * xx:
-                    return math.copysign(ZIGGURAT_R + xx, x), pos, block  # x != 0 carries the sign bit
+                    return math.copysign(ZIGGURAT_R + xx, x), pos, block  # x carries the sign bit, even at 0
         else:  # in the wedge between the rectangle and the curve: accept below f(x)
             word, pos, block = _next_word(buf, pos, block, r_lo, r_hi, k0, k1)
             if _FI[i] + (_FI[i - 1] - _FI[i]) * _uniform(word) < math.exp(-0.5 * x * x):
                 return x, pos, block
         word, pos, block = _next_word(buf, pos, block, r_lo, r_hi, k0, k1)
+        half = word & _MASK32
 
 
 # --- Streams -------------------------------------------------------------------------------------
@@ -231,20 +241,28 @@ def _fill(k0, k1, replication, normal, uniform, buf):
     r_hi = rep >> _SHIFT32
     pos = _WORDS
     block = np.uint64(0)
+    high = np.uint64(0)  # the high half of the last word, while it waits for the next normal
+    waiting = False
     for m in range(normal.shape[0]):
         for j in range(normal.shape[1]):
             # The word source and the ziggurat's fast path are written out here: through an
             # inlined function the array `buf` would be reference-counted at every number.
-            if pos == _WORDS:
-                _refill(buf, block, r_lo, r_hi, k0, k1)
-                block += np.uint64(_BLOCKS)
-                pos = 0
-            word = buf[pos]
-            pos += 1
-            mag = (word >> _MAG_SHIFT) & _MAG_MASK
-            x = np.int64(mag) * _WI_SIGNED[np.intp(word & _LAYER_SIGN)]
-            if mag >= _KI[np.intp(word & _LAYER)]:  # outside the layer's core rectangle: 1.5% of words
-                x, pos, block = _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, word)
+            if waiting:
+                half = high
+                waiting = False
+            else:
+                if pos == _WORDS:
+                    _refill(buf, block, r_lo, r_hi, k0, k1)
+                    block += np.uint64(_BLOCKS)
+                    pos = 0
+                word = buf[pos]
+                pos += 1
+                half, high = word & _MASK32, word >> _SHIFT32
+                waiting = True
+            mag = (half >> _MAG_SHIFT) & _MAG_MASK
+            x = np.int64(mag) * _WI_SIGNED[np.intp(half & _LAYER_SIGN)]
+            if mag >= _KI23[np.intp(half & _LAYER)]:  # outside the layer's core rectangle: 1.5% of halves
+                x, pos, block = _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, half)
             normal[m, j] = x
     for m in range(uniform.shape[0]):
         for j in range(uniform.shape[1]):
