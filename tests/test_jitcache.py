@@ -1,0 +1,46 @@
+"""The compiled model's cache is keyed by the source it is built from (sim/jitcache.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numba
+
+from sim.jitcache import cache_dir, model_sources
+
+
+def package(tmp_path: Path) -> Path:
+    root = tmp_path / "pkg"
+    (root / "strategies").mkdir(parents=True)
+    (root / "analysis").mkdir()
+    (root / "equations.py").write_text("A = 1\n")
+    (root / "strategies" / "balancing.py").write_text("B = 1\n")
+    (root / "analysis" / "figures.py").write_text("C = 1\n")
+    return root
+
+
+def test_a_change_to_any_model_module_moves_the_cache(tmp_path):
+    root = package(tmp_path)
+    before = cache_dir(tmp_path / "cache", root)
+    assert cache_dir(tmp_path / "cache", root) == before  # stable
+    (root / "strategies" / "balancing.py").write_text("B = 2\n")
+    after_strategy = cache_dir(tmp_path / "cache", root)
+    (root / "equations.py").write_text("A = 2\n")
+    after_equations = cache_dir(tmp_path / "cache", root)
+    assert len({before, after_strategy, after_equations}) == 3
+    assert after_equations.parent == tmp_path / "cache"
+
+
+def test_modules_without_compiled_code_do_not_move_it(tmp_path):
+    root = package(tmp_path)
+    before = cache_dir(tmp_path / "cache", root)
+    (root / "analysis" / "figures.py").write_text("C = 2\n")
+    assert cache_dir(tmp_path / "cache", root) == before
+    assert [p.name for p in model_sources(root)] == ["equations.py", "balancing.py"]
+
+
+def test_numba_caches_the_model_in_the_directory_of_its_source():
+    import sim  # noqa: F401  (importing sim configures the cache)
+
+    assert Path(numba.config.CACHE_DIR) == cache_dir()
+    assert {p.name for p in model_sources()} >= {"equations.py", "dynamics.py", "world.py", "rng.py", "balancing.py"}
