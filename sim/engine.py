@@ -69,6 +69,8 @@ def simulate(
     ids = np.arange(replications) if replication_ids is None else np.asarray(list(replication_ids), dtype=np.int64)
     if ids.size == 0:
         raise ValueError("replications must be >= 1")
+    if (ids < 0).any():
+        raise ValueError(f"replication ids must be >= 0, got {int(ids.min())}")
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
     world = spec.build()

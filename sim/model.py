@@ -78,6 +78,8 @@ def _as_seed(rng: Any) -> Any:
             return int(rng.strip())
         except ValueError:
             raise ValueError(f"seed must be a whole number, got {rng!r}") from None
+    if isinstance(rng, int | np.integer) and rng < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {rng}")
     return rng
 
 

@@ -117,3 +117,13 @@ def test_per_replication_parameters():
     for r, v in enumerate(values):
         one = simulate(spec, replication_ids=[r], seed=0, params={"value_chn": float(v)})
         np.testing.assert_allclose(many.loc[r, "bid_chn"], one["bid_chn"].iloc[0], rtol=1e-12)
+
+
+def test_bad_seed_and_replication_ids_are_refused_with_one_line():
+    spec = WorldSpec(months=3)
+    with pytest.raises(ValueError, match="replication ids must be >= 0"):
+        simulate(spec, replication_ids=[0, -2])
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        simulate(spec, replications=2, seed=-1)
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        TriangleModel(spec=spec, rng=-5)
