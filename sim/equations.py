@@ -36,8 +36,8 @@ assert N_UNIFORM == 3
 #: How the model's functions are compiled: cached on disk, NumPy's rules for division
 #: (guards in the code keep every denominator positive).
 jit = njit(cache=True, error_model="numpy")
-#: For functions that take a whole state or parameter set: inlined into their callers, so
-#: that passing the named tuples of arrays costs nothing per call.
+#: For functions that take a replication's state or parameter record or the month's decisions:
+#: inlined into their callers, so the month loop compiles as one piece of code.
 jit_inline = njit(cache=True, error_model="numpy", inline="always")
 
 
