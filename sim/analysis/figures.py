@@ -173,6 +173,15 @@ def _strategy_legend(fig: Figure, order: list[str], kind: str = "patch", ncol: i
                title="PRK strategy", handlelength=1.4, columnspacing=1.0)
 
 
+def _strategy_grid(rows: int, ncol: int, width: float | None, base: float, per_row: float) -> tuple[Figure, Any]:
+    """A figure of one row of panels per strategy and one column per facet, sharing both axes:
+    one column wide for up to two facets, full page for more (unless ``width`` is given),
+    ``base + per_row * rows`` inches high."""
+    width = width or (COLUMN_WIDTH if ncol <= 2 else FULL_WIDTH)
+    fig = Figure(figsize=(width, base + per_row * rows), layout="constrained")
+    return fig, fig.subplots(rows, ncol, sharex=True, sharey=True, squeeze=False)
+
+
 def _row_label(ax: Any, text: str, colour: Any) -> None:
     """A facet row's name, right of its last panel, in the row's (strategy) colour."""
     ax.annotate(text, xy=(1.03, 0.5), xycoords="axes fraction", rotation=270, ha="left", va="center",
@@ -335,10 +344,8 @@ def fan_chart(
     q = quantile_bands(frame, outcome, by, bands)
     q["strategy"] = q["strategy"].astype(str)
     pal = strategy_palette()
-    ncol = len(keys)
-    width = width or (COLUMN_WIDTH if ncol <= 2 else FULL_WIDTH)
-    fig = Figure(figsize=(width, 0.75 + 0.95 * len(order)), layout="constrained")
-    axes = fig.subplots(len(order), ncol, sharex=True, sharey=True, squeeze=False)
+    fig, axes = _strategy_grid(len(order), len(keys), width, 0.75, 0.95)
+    ncol = axes.shape[1]
     alphas = np.linspace(0.22, 0.45, len(bands))
     for r, s in enumerate(order):
         for c, key in enumerate(keys):
@@ -555,10 +562,8 @@ def aid_over_time(
     means = frame.groupby([*by, "month"], observed=True)[used].mean().reset_index()
     means["strategy"] = means["strategy"].astype(str)
     pal = strategy_palette()
-    ncol = len(keys)
-    width = width or (COLUMN_WIDTH if ncol <= 2 else FULL_WIDTH)
-    fig = Figure(figsize=(width, 1.0 + 1.0 * len(order)), layout="constrained")
-    axes = fig.subplots(len(order), ncol, sharex=True, sharey=True, squeeze=False)
+    fig, axes = _strategy_grid(len(order), len(keys), width, 1.0, 1.0)
+    ncol = axes.shape[1]
     colours = [DONOR_COLOURS[c.split("_")[1]] for c in used]
     hatches = ["////" if c.endswith("_mil") else "" for c in used]
     for r, s in enumerate(order):
