@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim import equations as eq
-from sim.actors import CHN, ECON, PRK, RUS, USA
+from sim.actors import CHN, PRK, RUS, USA
 from sim.equations import jit, jit_inline
 from sim.params import SwitchFlags
 from sim.policies import USDecision
@@ -154,6 +154,7 @@ def transition(x: np.record, d: Decisions, m: Month, q: np.record, sw: SwitchFla
     x.tech = tech
     x.us_stance[0], x.us_stance[1], x.us_stance[2] = pressure, engagement, condemnation
     x.alliance_ever = x.alliance_ever or alliance(trust, TRIO_PRK, q.alliance_threshold)
+    x.month = t + 1
 
 
 @jit
@@ -162,9 +163,3 @@ def transition_at(s: WorldState, r: int, d: Decisions, m: Month, p: np.recarray,
     """:func:`transition` of replication ``r`` of ``s`` with parameters ``p[r]`` (for callers
     outside compiled code, such as the Mesa model)."""
     transition(s[r], d, m, p[r], sw, z, u, dT, target)
-    s.month[r] += 1
-
-
-def econ_aid_to_prk(s: WorldState) -> np.ndarray:
-    """Total economic aid PRK receives ``(R,)``, USD bn/yr."""
-    return s.aid[:, :, PRK, ECON].sum(axis=1)

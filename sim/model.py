@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.actors import ACTORS, CHN, PRK, RUS, USA
 from sim.dynamics import Decisions, transition_at, workspace
-from sim.outcomes import CATEGORICAL, outcome_columns
+from sim.outcomes import CATEGORICAL, columns, outcome_rows
 from sim.params import Params, Switches
 from sim.policies import us_stance_at
 from sim.rng import N_NORMAL, N_UNIFORM, replication_noise, run_key
@@ -142,7 +142,7 @@ class TriangleModel(mesa.Model):
         PatronAgent(self, CHN)
         PatronAgent(self, RUS)
         USAgent(self, USA)
-        self.outcomes = outcome_columns(self.state, self.params, self.world.month(0))
+        self.outcomes = columns(outcome_rows(self.state, self.param_arrays, self.world.month(0)))
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(report, name) for name in self.outcomes}
         )
@@ -172,7 +172,7 @@ class TriangleModel(mesa.Model):
                               bid_rus=self.pending["RUS"], usa=self.pending["USA"])
         transition_at(self.state, 0, decisions, m, self.param_arrays, self.flags, self.normals, self.uniforms,
                       *self.work)
-        self.outcomes = outcome_columns(self.state, self.params, m)
+        self.outcomes = columns(outcome_rows(self.state, self.param_arrays, m))
         self.datacollector.collect(self)
         if self.month >= self.months:
             self.running = False

@@ -12,7 +12,7 @@ from sim.actors import CHN, RUS
 from sim.dynamics import Decisions, transition
 from sim.equations import jit, jit_inline
 from sim.outcomes import outcome_row
-from sim.params import Params, Switches, SwitchFlags
+from sim.params import Switches, SwitchFlags
 from sim.policies import FIXED, PATRON_POLICIES, US_POLICIES, PatronPolicy, USPolicy, contest_bid, fixed_bid, us_stance
 from sim.rng import N_NORMAL, N_UNIFORM, replication_noise
 from sim.scenarios import Drivers, scenario_drivers
@@ -100,7 +100,6 @@ def run_block(a: Agents, s: WorldState, drivers: tuple, p: np.recarray, sw: Swit
         for t in range(months):
             m = month_at(drivers, t)
             transition(x, decide(a, x, m, q), m, q, sw, normal, uniform, dT, target)
-            x.month = t + 1
             if steps:
                 outcome_row(x, q, m, out[i * months + t])
         if not steps:
@@ -153,6 +152,3 @@ class World:
         return Agents(self.strategy.rule, self.strategy.options(), self.chn.rule, self.chn.options(),
                       self.rus.rule, self.rus.options(), self.usa.options())
 
-    def decide(self, s: WorldState, m: Month, p: Params, r: int = 0) -> Decisions:
-        """Every agent's decision in replication ``r`` of state ``s``."""
-        return decide_at(self.agents(), s, r, m, p.arrays())
