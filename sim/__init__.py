@@ -1,4 +1,3 @@
-# ruff: noqa: E402  (the compiled-code cache is configured before the model is imported)
 """trisim: an agent-based simulator of the North Korea-China-Russia(-United States) triangle.
 
 Quick start::
@@ -6,10 +5,6 @@ Quick start::
     from sim import WorldSpec, simulate
     table = simulate(WorldSpec(strategy="counterweight", scenario="war_ends"), replications=1000, seed=1)
 """
-
-from sim.jitcache import configure as _configure_cache
-
-_configure_cache()  # before any compiled function is defined: see sim/jitcache.py
 
 from sim.engine import run, simulate, simulate_mesa
 from sim.params import Params, Switches, parameter_space

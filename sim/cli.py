@@ -27,7 +27,7 @@ def _job(cfg) -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.types import RunMode
 
-    from sim.config import as_container
+    from sim.config import as_container, to_run
     from sim.job import JobContext, input_columns, run_job
 
     hc = HydraConfig.get()
@@ -48,7 +48,7 @@ def _job(cfg) -> None:
     if outcome.status == "skipped":
         print(f"{outcome.directory} already holds this run's results (sweep.id={ctx.sweep_id}); nothing to do")
         return
-    print(f"{outcome.rows} rows ({len(config['strategy']['names'])} strategies x {config['replications']} "
+    print(f"{outcome.rows} rows ({len(to_run(cfg).specs)} strategies x {config['replications']} "
           f"replications) -> {outcome.directory}")
     for path in sorted(outcome.directory.iterdir()):
         if path.is_file() and not path.name.startswith("."):

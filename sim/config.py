@@ -22,12 +22,15 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.params import ParameterError, Params, Switches
 from sim.policies import PATRON_POLICIES, US_POLICIES
-from sim.registry import UnknownNameError
+from sim.registry import PluginError, UnknownNameError, load_plugin
+from sim.rules import RuleError
 from sim.scenarios import SCENARIOS
 from sim.strategies import STRATEGIES
 from sim.world import WorldSpec
 
 ENGINES = ("batch", "mesa")
+#: ``strategy.names: [all]`` runs every registered strategy (plugins' too).
+ALL = "all"
 RECORDS = ("final", "steps")
 #: The calibration that needs no draws: every replication runs the parameters as configured.
 POINT = "point"
@@ -57,7 +60,7 @@ class StrategyCfg:
     """PRK's strategies (levers); one job runs each of ``names``. ``options`` maps a strategy
     name to its keyword options."""
 
-    names: list[str] = field(default_factory=lambda: list(STRATEGIES.names()))
+    names: list[str] = field(default_factory=lambda: [ALL])
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -112,6 +115,8 @@ class RunConfig:
     switches: Any = field(default_factory=SwitchesCfg)
     output: OutputCfg = field(default_factory=OutputCfg)
     sweep: SweepCfg = field(default_factory=SweepCfg)
+    #: files (``path/to/hedging.py``) or modules of strategies and policies defined outside the package
+    plugins: list[str] = field(default_factory=list)
 
 
 def register_configs() -> None:
@@ -265,7 +270,16 @@ def to_run(cfg: DictConfig | RunConfig | dict[str, Any]) -> Run:
     """
     c = as_container(cfg)
     check_keys(c)
+    if not isinstance(c["plugins"], list):
+        raise ConfigError(f"plugins must be a list of Python files or modules, not {c['plugins']!r}")
+    for source in c["plugins"]:
+        try:
+            load_plugin(str(source))
+        except (PluginError, RuleError) as err:
+            raise ConfigError(f"plugins: {err}") from None
     names = c["strategy"]["names"]
+    if names == [ALL]:
+        names = c["strategy"]["names"] = STRATEGIES.names()
     if not isinstance(names, list) or not names:
         raise ConfigError("strategy.names must be a non-empty list; choose from: " + ", ".join(STRATEGIES.names()))
     for n in names:

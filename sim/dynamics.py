@@ -7,29 +7,14 @@ replication, in place.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from sim import equations as eq
 from sim.actors import CHN, PRK, RUS, USA
-from sim.equations import jit, jit_inline
+from sim.jitcache import jit_inline
 from sim.params import SwitchFlags
-from sim.policies import USDecision
-from sim.state import WorldState
-from sim.strategies.base import Month, PRKDecision
 from sim.triangle import alliance
-
-TRIO_PRK = (PRK, CHN, RUS)
-
-
-class Decisions(NamedTuple):
-    """All agents' choices for one month in one replication."""
-
-    prk: PRKDecision
-    bid_chn: float
-    bid_rus: float
-    usa: USDecision
+from sim.types import TRIO_PRK, Decisions, Month
 
 
 def workspace() -> tuple[np.ndarray, np.ndarray]:
@@ -156,10 +141,3 @@ def transition(x: np.record, d: Decisions, m: Month, q: np.record, sw: SwitchFla
     x.alliance_ever = x.alliance_ever or alliance(trust, TRIO_PRK, q.alliance_threshold)
     x.month = t + 1
 
-
-@jit
-def transition_at(s: WorldState, r: int, d: Decisions, m: Month, p: np.recarray, sw: SwitchFlags, z: np.ndarray,
-                  u: np.ndarray, dT: np.ndarray, target: np.ndarray) -> None:
-    """:func:`transition` of replication ``r`` of ``s`` with parameters ``p[r]`` (for callers
-    outside compiled code, such as the Mesa model)."""
-    transition(s[r], d, m, p[r], sw, z, u, dT, target)

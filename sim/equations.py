@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from sim.actors import CHN, PAIRS, PRK, USA
+from sim.jitcache import jit
 from sim.rng import N_NORMAL, N_UNIFORM
 
 #: Smallest rival bid a best response reacts to (USD bn/yr): keeps E2 defined at x_j = 0.
@@ -32,14 +32,6 @@ UNIFORM_BETRAYER = 1  # which patron is hit
 UNIFORM_TABLING = 2  # does the US table a resolution
 assert len(PAIRS) + 2 == N_NORMAL
 assert N_UNIFORM == 3
-
-#: How the model's functions are compiled: cached on disk, NumPy's rules for division
-#: (guards in the code keep every denominator positive).
-jit = njit(cache=True, error_model="numpy")
-#: For functions that take a replication's state or parameter record or the month's decisions:
-#: inlined into their callers, so the month loop compiles as one piece of code.
-jit_inline = njit(cache=True, error_model="numpy", inline="always")
-
 
 # --- E1-E4: patron competition --------------------------------------------------------------
 

@@ -1,4 +1,10 @@
-"""Where the compiled model is cached, keyed by the model's source.
+"""How the model is compiled, and where the compiled model is cached, keyed by its source.
+
+Every compiled function of the model is made with :data:`jit` or :data:`jit_inline`, which
+define a numba function and nothing else: importing ``sim`` compiles nothing and changes no
+setting of numba. The first time a run needs compiled code, :func:`ensure` points numba's
+cache at :func:`cache_dir` and turns caching on for every function defined so far (and, from
+then on, for each one as it is defined).
 
 numba caches a compiled function on disk and recompiles it when that function's own source
 file changes, but not when a function it calls, from another file, changes: the month loop in
@@ -6,11 +12,12 @@ file changes, but not when a function it calls, from another file, changes: the 
 modules, so after an edit to ``sim/equations.py`` the cached loop would still run the old
 equations. To rule that out the cache lives in a directory named by a digest of every module
 that compiled code is built from (``sim/*.py`` and ``sim/strategies/*.py``): any change to
-them starts a fresh cache (the first run then compiles, about half a minute).
+them starts a fresh cache (the first run then compiles, about half a minute). A decision rule
+defined outside the package is not inlined (the kernel calls it through a function pointer),
+so numba's own check of its file is enough to recompile it after an edit.
 
 The directory is ``<root>/numba-<digest>``, the root being ``$NUMBA_CACHE_DIR`` if set, else
-the package's ``__pycache__``. :func:`configure` runs when ``sim`` is imported, before any
-compiled function is defined.
+the package's ``__pycache__``.
 """
 
 from __future__ import annotations
@@ -18,8 +25,14 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
+
+from numba import njit
 
 PACKAGE = Path(__file__).resolve().parent
+
+_DEFINED: list[Any] = []  # every compiled function of the model, in definition order
+_CACHE: list[Path] = []  # the cache directory once :func:`ensure` has run
 
 
 def model_sources(package: Path = PACKAGE) -> list[Path]:
@@ -42,10 +55,40 @@ def cache_dir(root: str | os.PathLike | None = None, package: Path = PACKAGE) ->
     return root / f"numba-{source_digest(model_sources(package))}"
 
 
-def configure() -> Path:
-    """Point numba's cache at :func:`cache_dir` (before any compiled function is defined)."""
-    import numba
+def _track(dispatcher: Any) -> Any:
+    _DEFINED.append(dispatcher)
+    if _CACHE:
+        dispatcher.enable_caching()
+    return dispatcher
 
-    path = cache_dir()
-    numba.config.CACHE_DIR = str(path)
-    return path
+
+def compiled(**options: Any):
+    """A decorator that defines a numba function of the model with ``options`` (compiled on
+    first call, cached on disk once :func:`ensure` has run)."""
+
+    def decorate(fn):
+        return _track(njit(**options)(fn))
+
+    return decorate
+
+
+def ensure() -> Path:
+    """Point numba's cache at :func:`cache_dir` and cache every compiled function of the model;
+    run before the first compilation of a run (idempotent)."""
+    if not _CACHE:
+        import numba
+
+        path = cache_dir()
+        numba.config.CACHE_DIR = str(path)
+        _CACHE.append(path)
+        for d in _DEFINED:
+            d.enable_caching()
+    return _CACHE[0]
+
+
+#: How the model's functions are compiled: NumPy's rules for division (guards in the code
+#: keep every denominator positive).
+jit = compiled(error_model="numpy")
+#: For functions that take a replication's state or parameter record or the month's decisions:
+#: inlined into their callers, so the month loop compiles as one piece of code.
+jit_inline = compiled(error_model="numpy", inline="always")

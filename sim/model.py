@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 
 from sim.actors import ACTORS, CHN, PRK, RUS, USA
-from sim.dynamics import Decisions, transition_at, workspace
+from sim.dynamics import transition, workspace
 from sim.outcomes import CATEGORICAL, columns, outcome_rows
 from sim.params import Params, Switches
-from sim.policies import us_stance_at
 from sim.rng import N_NORMAL, N_UNIFORM, replication_noise, run_key
 from sim.state import WorldState, initial_state
-from sim.world import WorldSpec, patron_decide_at, prk_decide_at
+from sim.types import Decisions
+from sim.world import WorldSpec
 
 
 class StateAgent(mesa.Agent):
@@ -42,17 +42,17 @@ class PRKAgent(StateAgent):
     """North Korea: follows its strategy (balancing, counterweight, ...)."""
 
     def decide(self) -> Any:
-        m, a = self.model, self.model.rules
-        return prk_decide_at(a.prk_rule, a.prk_options, m.state, 0, m.current_month, m.param_arrays)
+        m = self.model
+        return m.world.strategy.decide(m.state[0], m.current_month, m.param_arrays[0])
 
 
 class PatronAgent(StateAgent):
     """China or Russia: sets its aid offer by its patron policy."""
 
     def decide(self) -> Any:
-        m, a = self.model, self.model.rules
-        rule, options = (a.chn_rule, a.chn_options) if self.actor == CHN else (a.rus_rule, a.rus_options)
-        return patron_decide_at(rule, options, self.actor, m.state, 0, m.current_month, m.param_arrays)
+        m = self.model
+        policy = m.world.chn if self.actor == CHN else m.world.rus
+        return policy.decide(self.actor, m.state[0], m.current_month, m.param_arrays[0])
 
 
 class USAgent(StateAgent):
@@ -60,7 +60,7 @@ class USAgent(StateAgent):
 
     def decide(self) -> Any:
         m = self.model
-        return us_stance_at(m.state, 0, m.rules.usa_options)
+        return m.world.usa.decide(m.state[0], m.current_month, m.param_arrays[0])
 
 
 def report(name: str, model: TriangleModel) -> Any:
@@ -136,7 +136,6 @@ class TriangleModel(mesa.Model):
             raise ValueError(f"replication must be >= 0, got {replication}")
         replication_noise(key[0], key[1], self.replication, self.normals, self.uniforms)
         self.param_arrays, self.flags = self.params.arrays(), self.spec.switches.flags()
-        self.rules = self.world.agents()
         self.work = workspace()
         PRKAgent(self, PRK)
         PatronAgent(self, CHN)
@@ -170,8 +169,8 @@ class TriangleModel(mesa.Model):
         self.agents.shuffle_do("step")
         decisions = Decisions(prk=self.pending["PRK"], bid_chn=self.pending["CHN"],
                               bid_rus=self.pending["RUS"], usa=self.pending["USA"])
-        transition_at(self.state, 0, decisions, m, self.param_arrays, self.flags, self.normals, self.uniforms,
-                      *self.work)
+        transition(self.state[0], decisions, m, self.param_arrays[0], self.flags, self.normals, self.uniforms,
+                   *self.work)
         self.outcomes = columns(outcome_rows(self.state, self.param_arrays, m))
         self.datacollector.collect(self)
         if self.month >= self.months:

@@ -1,58 +1,121 @@
 """Outcomes: named columns computed from a state, one value per replication.
 
-Names follow the house rule: ``<quantity>_<actor>`` or ``<quantity>_<from>_<to>``.
-:func:`outcome_row` computes every outcome of one replication in compiled code (both engines
-call it); :func:`outcome_columns` gives them for all replications of a state as named arrays.
+Every outcome is declared once, in :data:`DECLARED` (name, type, unit, kind, label); the
+compiled :func:`outcome_row`, the table columns and their types, the Parquet metadata, the
+figures' labels and the dashboard all read that declaration. Names follow the house rule:
+``<quantity>_<actor>`` or ``<quantity>_<from>_<to>``.
 """
 
 from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sim import equations as eq
-from sim.actors import ACTORS, CHANNELS, CHN, PAIRS, PRK, RUS, USA, code
-from sim.dynamics import TRIO_PRK
-from sim.equations import jit, jit_inline
-from sim.params import Params
+from sim.actors import CHANNELS, CHN, PAIRS, PRK, RUS, USA, code
+from sim.jitcache import jit, jit_inline
 from sim.state import UNSC_COLUMNS, WorldState
-from sim.strategies.base import Month
 from sim.triangle import ROLES, TRIANGLE_TYPES, alliance, triangle
+from sim.types import TRIO_GREAT, TRIO_PRK, Month
 
-TRIO_GREAT = (CHN, RUS, USA)
 DONORS = (CHN, RUS, USA)
-CATEGORICAL = {
-    "triangle_prk_chn_rus": TRIANGLE_TYPES,
-    "role_prk": ROLES,
-    "triangle_chn_rus_usa": TRIANGLE_TYPES,
-    "role_usa": ROLES,
-}
-BOOLEAN = ("tech_transferred", "alliance_prk_chn_rus", "alliance_ever")
-INTEGER = ("tech_month", *UNSC_COLUMNS)
+#: Kinds of outcome, as EMA Workbench declares them (``ScalarOutcome.kind``).
+KINDS = ("maximize", "minimize", "info")
+_NAMES = {"prk": "PRK", "chn": "China", "rus": "Russia", "usa": "US"}
+_CHANNEL_NAMES = {"econ": "economic", "mil": "military"}
 
-#: Every outcome, in the column order of :func:`outcome_row`.
-OUTCOMES: tuple[str, ...] = (
-    *(f"aid_{code(d)}_prk_{ch}" for d in DONORS for ch in CHANNELS),
-    "aid_total_prk", "bid_chn", "bid_rus", "munitions_prk_rus", "food_coverage",
-    *(f"dependence_prk_{code(d)}" for d in DONORS),
-    "autonomy_prk", "leverage_prk_chn", "leverage_prk_rus",
-    *(f"trust_{code(a)}_{code(b)}" for a, b in PAIRS),
-    *(f"attention_{code(a)}_{code(b)}" for a, b in PAIRS),
-    "tech_transferred", "tech_month", *UNSC_COLUMNS, "sanctions",
-    "triangle_prk_chn_rus", "role_prk", "triangle_chn_rus_usa", "role_usa",
-    "alliance_prk_chn_rus", "alliance_ever",
-)
 
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome column.
+
+    name: column name; dtype: ``"float"``, ``"bool"``, ``"int"`` or ``"category"`` (with
+    ``levels``); unit: its unit, as axis labels and Parquet metadata show it; kind: ``maximize``,
+    ``minimize`` or ``info`` (from PRK's point of view where one applies); label: what it is,
+    in words.
+    """
+
+    name: str
+    dtype: str
+    unit: str
+    kind: str
+    label: str
+    levels: tuple[str, ...] = ()
+
+
+def _declare() -> tuple[Outcome, ...]:
+    def o(name, dtype, unit, kind, label, levels=()):
+        return Outcome(name, dtype, unit, kind, label, tuple(levels))
+
+    n = _NAMES
+    out = [o(f"aid_{code(d)}_prk_{ch}", "float", "USD bn/yr", "info",
+             f"{_CHANNEL_NAMES[ch]} aid to PRK from {n[code(d)]}") for d in DONORS for ch in CHANNELS]
+    out += [
+        o("aid_total_prk", "float", "USD bn/yr", "maximize", "aid to PRK, all donors"),
+        o("bid_chn", "float", "USD bn/yr", "info", "China's contest bid"),
+        o("bid_rus", "float", "USD bn/yr", "info", "Russia's contest bid"),
+        o("munitions_prk_rus", "float", "USD bn/yr", "info", "PRK munitions to Russia"),
+        o("food_coverage", "float", "share of need", "maximize", "PRK food need covered"),
+    ]
+    out += [o(f"dependence_prk_{code(d)}", "float", "share of support", "info",
+              f"PRK's dependence on {n[code(d)]}") for d in DONORS]
+    out += [
+        o("autonomy_prk", "float", "1 - HHI of dependence", "maximize", "PRK autonomy"),
+        o("leverage_prk_chn", "float", "index", "maximize", "PRK's leverage over China"),
+        o("leverage_prk_rus", "float", "index", "maximize", "PRK's leverage over Russia"),
+    ]
+    out += [o(f"trust_{code(a)}_{code(b)}", "float", "0-1", "info",
+              f"{n[code(a)]}'s trust in {n[code(b)]}") for a, b in PAIRS]
+    out += [o(f"attention_{code(a)}_{code(b)}", "float", "share", "info",
+              f"{n[code(a)]}'s attention to {n[code(b)]}") for a, b in PAIRS]
+    out += [
+        o("tech_transferred", "bool", "share of runs", "info", "crown-jewel technology transferred"),
+        o("tech_month", "int", "month", "info", "month of technology transfer"),
+        o("resolutions_tabled", "int", "count", "info", "UNSC resolutions tabled"),
+        o("resolutions_vetoed", "int", "count", "info", "UNSC resolutions vetoed"),
+        o("resolutions_passed", "int", "count", "minimize", "UNSC resolutions passed"),
+        o("sanctions", "float", "index", "minimize", "UN sanctions level"),
+        o("triangle_prk_chn_rus", "category", "type", "info", "PRK-China-Russia triangle", TRIANGLE_TYPES),
+        o("role_prk", "category", "role", "info", "PRK's role in the triangle", ROLES),
+        o("triangle_chn_rus_usa", "category", "type", "info", "China-Russia-US triangle", TRIANGLE_TYPES),
+        o("role_usa", "category", "role", "info", "US role in the triangle", ROLES),
+        o("alliance_prk_chn_rus", "bool", "share of runs", "info", "PRK-China-Russia alliance"),
+        o("alliance_ever", "bool", "share of runs", "info", "alliance formed at some month"),
+    ]
+    assert [u for u in UNSC_COLUMNS if u not in {x.name for x in out}] == []
+    return tuple(out)
+
+
+#: Every outcome, declared once, in the column order of :func:`outcome_row`.
+DECLARED: tuple[Outcome, ...] = _declare()
+#: Outcome name -> its declaration.
+OUTCOME_INFO: dict[str, Outcome] = {x.name: x for x in DECLARED}
+#: Every outcome's name, in column order.
+OUTCOMES: tuple[str, ...] = tuple(x.name for x in DECLARED)
 N_OUTCOMES = len(OUTCOMES)
+CATEGORICAL: dict[str, tuple[str, ...]] = {x.name: x.levels for x in DECLARED if x.dtype == "category"}
+BOOLEAN: tuple[str, ...] = tuple(x.name for x in DECLARED if x.dtype == "bool")
+INTEGER: tuple[str, ...] = tuple(x.name for x in DECLARED if x.dtype == "int")
+#: Column positions by name, for compiled code: ``out[COL.autonomy_prk]`` (a constant there).
+COL = namedtuple("Columns", OUTCOMES)(*range(N_OUTCOMES))
+
+
+def describe_outcomes() -> list[dict[str, object]]:
+    """One record per outcome: name, type, unit, kind, label (and levels of categories)."""
+    return [{"name": x.name, "dtype": x.dtype, "unit": x.unit, "kind": x.kind, "label": x.label,
+             "levels": list(x.levels)} for x in DECLARED]
 
 
 @jit_inline
 def outcome_row(x: np.record, q: np.record, m: Month, out: np.ndarray) -> None:
     """Every outcome of one replication after month ``m`` (``x``, ``q``: its state and
-    parameter records), written to ``out`` in the order of :data:`OUTCOMES` (flags as 0/1,
+    parameter records), written to ``out`` at the positions of :data:`COL` (flags as 0/1,
     categories as codes)."""
     aid = x.aid
-    k = 0
+    k = COL.aid_chn_prk_econ
     total = 0.0
     for d in (CHN, RUS, USA):
         for c in range(2):
@@ -60,9 +123,9 @@ def outcome_row(x: np.record, q: np.record, m: Month, out: np.ndarray) -> None:
             total += aid[d, PRK, c]
             k += 1
     econ = aid[CHN, PRK, 0] + aid[RUS, PRK, 0] + aid[USA, PRK, 0]
-    out[k], out[k + 1], out[k + 2], out[k + 3] = total, x.bids[CHN], x.bids[RUS], x.munitions
-    out[k + 4] = eq.food_coverage(q.food_need_mt, m.shortfall_mt, econ, q.food_share, q.tons_per_bn)
-    k += 5
+    out[COL.aid_total_prk], out[COL.bid_chn], out[COL.bid_rus] = total, x.bids[CHN], x.bids[RUS]
+    out[COL.munitions_prk_rus] = x.munitions
+    out[COL.food_coverage] = eq.food_coverage(q.food_need_mt, m.shortfall_mt, econ, q.food_share, q.tons_per_bn)
     w = q.mil_weight
     sup_chn = eq.valued_support(aid[CHN, PRK, 0], aid[CHN, PRK, 1], w)
     sup_rus = eq.valued_support(aid[RUS, PRK, 0], aid[RUS, PRK, 1], w)
@@ -70,27 +133,26 @@ def outcome_row(x: np.record, q: np.record, m: Month, out: np.ndarray) -> None:
     all_support = sup_chn + sup_rus + sup_usa
     dep_chn, dep_rus = eq.dependence(sup_chn, all_support), eq.dependence(sup_rus, all_support)
     dep_usa = eq.dependence(sup_usa, all_support)
-    out[k], out[k + 1], out[k + 2] = dep_chn, dep_rus, dep_usa
-    out[k + 3] = eq.autonomy(dep_chn, dep_rus, dep_usa)
-    out[k + 4] = eq.leverage(x.attention[CHN, PRK], dep_chn, q.outside_weight)
-    out[k + 5] = eq.leverage(x.attention[RUS, PRK], dep_rus, q.outside_weight)
-    k += 6
-    for matrix in (x.trust, x.attention):
-        for a in range(4):
-            for b in range(4):
-                if a != b:
-                    out[k] = matrix[a, b]
-                    k += 1
-    out[k], out[k + 1] = x.tech, x.tech_month
-    out[k + 2], out[k + 3], out[k + 4] = x.unsc[0], x.unsc[1], x.unsc[2]
-    out[k + 5] = x.sanctions
-    k += 6
+    out[COL.dependence_prk_chn], out[COL.dependence_prk_rus], out[COL.dependence_prk_usa] = dep_chn, dep_rus, dep_usa
+    out[COL.autonomy_prk] = eq.autonomy(dep_chn, dep_rus, dep_usa)
+    out[COL.leverage_prk_chn] = eq.leverage(x.attention[CHN, PRK], dep_chn, q.outside_weight)
+    out[COL.leverage_prk_rus] = eq.leverage(x.attention[RUS, PRK], dep_rus, q.outside_weight)
+    k, j = COL.trust_prk_chn, COL.attention_prk_chn  # pairs in PAIRS order (row-major, no diagonal)
+    for a in range(4):
+        for b in range(4):
+            if a != b:
+                out[k], out[j] = x.trust[a, b], x.attention[a, b]
+                k += 1
+                j += 1
+    out[COL.tech_transferred], out[COL.tech_month] = x.tech, x.tech_month
+    out[COL.resolutions_tabled], out[COL.resolutions_vetoed] = x.unsc[0], x.unsc[1]
+    out[COL.resolutions_passed], out[COL.sanctions] = x.unsc[2], x.sanctions
     kind, role_prk, _, _ = triangle(x.trust, TRIO_PRK, q.amity_threshold)
-    out[k], out[k + 1] = kind, role_prk
+    out[COL.triangle_prk_chn_rus], out[COL.role_prk] = kind, role_prk
     kind, _, _, role_usa = triangle(x.trust, TRIO_GREAT, q.amity_threshold)
-    out[k + 2], out[k + 3] = kind, role_usa
-    out[k + 4] = alliance(x.trust, TRIO_PRK, q.alliance_threshold)
-    out[k + 5] = x.alliance_ever
+    out[COL.triangle_chn_rus_usa], out[COL.role_usa] = kind, role_usa
+    out[COL.alliance_prk_chn_rus] = alliance(x.trust, TRIO_PRK, q.alliance_threshold)
+    out[COL.alliance_ever] = x.alliance_ever
 
 
 @jit
@@ -102,27 +164,14 @@ def outcome_rows(s: WorldState, p: np.recarray, m: Month) -> np.ndarray:
     return out
 
 
+_NUMPY_TYPES = {"float": np.float64, "bool": bool, "int": np.int64, "category": np.int64}
+
+
 def columns(table: np.ndarray) -> dict[str, np.ndarray]:
-    """The outcome table of :func:`outcome_row` rows as named arrays of their own types
+    """The outcome table of :func:`outcome_row` rows as named arrays of their declared types
     (bool flags, integer counts and category codes, floats)."""
-    out = {}
-    for i, name in enumerate(OUTCOMES):
-        col = table[:, i]
-        if name in BOOLEAN:
-            col = col.astype(bool)
-        elif name in INTEGER or name in CATEGORICAL:
-            col = col.astype(np.int64)
-        out[name] = col
-    return out
-
-
-def outcome_columns(s: WorldState, p: Params, m: Month) -> dict[str, np.ndarray]:
-    """Every outcome of the month just simulated (``m``), as ``(R,)`` arrays.
-
-    Categorical outcomes (triangle types, roles) are integer codes here; see
-    :func:`decode` for their names.
-    """
-    return columns(outcome_rows(s, p.arrays(), m))
+    return {x.name: table[:, i].astype(_NUMPY_TYPES[x.dtype], copy=x.dtype != "float")
+            for i, x in enumerate(DECLARED)}
 
 
 def decode(frame: pd.DataFrame) -> pd.DataFrame:
@@ -133,4 +182,12 @@ def decode(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["ACTORS", "CATEGORICAL", "OUTCOMES", "decode", "outcome_columns", "outcome_row"]
+__all__ = ["CATEGORICAL", "COL", "DECLARED", "OUTCOMES", "OUTCOME_INFO", "Outcome", "decode", "describe_outcomes",
+           "outcome_row"]
+
+
+def outcome_columns(s: WorldState, p: np.recarray, m: Month) -> dict[str, np.ndarray]:
+    """Every outcome of the month just simulated (``m``) in each replication of ``s``, as
+    ``(R,)`` arrays (``p``: the parameter records, :meth:`sim.params.Params.arrays`).
+    Categorical outcomes are integer codes here; see :func:`decode` for their names."""
+    return columns(outcome_rows(s, p, m))

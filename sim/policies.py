@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from sim import equations as eq
 from sim.actors import CHN, RUS
-from sim.equations import jit, jit_inline
-from sim.params import Params
+from sim.jitcache import jit_inline
 from sim.registry import Registry, check_fields
-from sim.state import WorldState
-from sim.strategies.base import Month
+from sim.rules import PatronRuleBase, USRuleBase, checker, option_names, patron_rule, us_rule
+from sim.types import Month, USDecision
 
-PATRON_POLICIES: Registry[PatronPolicy] = Registry("patron policy")
-US_POLICIES: Registry[USPolicy] = Registry("US policy")
-
-
-#: Patron decision rules (:attr:`PatronPolicy.rule`), dispatched by :func:`sim.world.patron_decide`.
-CONTEST, FIXED = range(2)
+PATRON_POLICIES: Registry[PatronPolicy] = Registry("patron policy", check=checker("patron"),
+                                                  entry_points="trisim.patron_policies")
+US_POLICIES: Registry[USPolicy] = Registry("US policy", check=checker("us"), entry_points="trisim.us_policies")
 
 
 @jit_inline
@@ -41,38 +36,34 @@ def patron_cost_now(actor: int, x: np.record, q: np.record, pressure_sensitive: 
     return eq.patron_cost(q.cost_rus, q.condemnation_cost_rus, x.us_stance[2], 0.0, x.sanctions)
 
 
-@jit_inline
-def contest_bid(actor: int, x: np.record, month: Month, q: np.record, pressure_sensitive: bool) -> float:
+CONTEST_OPTIONS = option_names("pressure_sensitive")
+
+
+@patron_rule
+def contest_bid(actor, x, m, q, opts):
     """The bid of :class:`Contest` (and :class:`Cautious`): a step toward the Tullock best
     response (E2, E3) to the rival's last bid, the prize being PRK's contestability times E1."""
     rival = RUS if actor == CHN else CHN
-    value = x.contestability * patron_value_now(actor, month, q)
-    cost = patron_cost_now(actor, x, q, pressure_sensitive)
+    value = x.contestability * patron_value_now(actor, m, q)
+    cost = patron_cost_now(actor, x, q, opts[CONTEST_OPTIONS.pressure_sensitive] > 0)
     target = eq.best_response(value, x.bids[rival], cost)
     return eq.adjust(x.bids[actor], target, q.bid_rate)
 
 
-@jit_inline
-def fixed_bid(actor: int, x: np.record, bid: float) -> float:
+FIXED_OPTIONS = option_names("bid")
+
+
+@patron_rule
+def fixed_bid(actor, x, m, q, opts):
     """The bid of :class:`Fixed`: ``bid`` every month, or the current bid when ``bid`` is NaN."""
+    bid = opts[FIXED_OPTIONS.bid]
     return x.bids[actor] if np.isnan(bid) else bid
 
 
-class PatronPolicy:
-    """How a patron sets its aid offer to PRK each month: a compiled ``rule`` with
-    :meth:`options`; :meth:`decide` returns the new bid."""
-
-    name: ClassVar[str]
-    rule: ClassVar[int]
-
-    def options(self) -> np.ndarray:
-        raise NotImplementedError
-
-    def decide(self, actor: int, state: WorldState, month: Month, p: Params, r: int = 0) -> float:
-        """The bid of ``actor`` in replication ``r`` of ``state`` (``p`` broadcast)."""
-        from sim.world import patron_decide_at
-
-        return patron_decide_at(self.rule, self.options(), actor, state, r, month, p.arrays())
+class PatronPolicy(PatronRuleBase):
+    """How a patron sets its aid offer to PRK each month: a compiled ``rule``
+    (:data:`sim.rules.patron_rule`) with the class's options; :meth:`decide` returns the new
+    bid."""
 
 
 @PATRON_POLICIES.register
@@ -82,11 +73,9 @@ class Contest(PatronPolicy):
     rival's last bid, valuing the prize at PRK's contestability times E1."""
 
     name = "contest"
-    rule = CONTEST
-    pressure_sensitive: ClassVar[bool] = False
-
-    def options(self) -> np.ndarray:
-        return np.array([float(self.pressure_sensitive)])
+    rule = contest_bid
+    OPTIONS = CONTEST_OPTIONS
+    pressure_sensitive: bool = False
 
 
 @PATRON_POLICIES.register
@@ -97,7 +86,7 @@ class Cautious(Contest):
     North Korea overtly, while still demonstrating its engagement'."""
 
     name = "cautious"
-    pressure_sensitive: ClassVar[bool] = True
+    pressure_sensitive: bool = True
 
 
 @PATRON_POLICIES.register
@@ -107,66 +96,45 @@ class Fixed(PatronPolicy):
     every month (its current bid when ``bid`` is None)."""
 
     name = "fixed"
-    rule = FIXED
+    rule = fixed_bid
+    OPTIONS = FIXED_OPTIONS
     bid: float | None = None
 
     def options(self) -> np.ndarray:
         return np.array([np.nan if self.bid is None else float(self.bid)])
 
 
-class USDecision(NamedTuple):
-    """The US's stance for one month in one replication, each in [0, 1]: pressure (sanctions,
-    urging China to cooperate), engagement (talks without preconditions), condemnation (joint
-    statements with Seoul and Tokyo), and the monthly chance of tabling a UNSC resolution."""
-
-    pressure: float
-    engagement: float
-    condemnation: float
-    table_rate: float
+STANCE_OPTIONS = option_names("pressure", "engagement", "condemnation", "table_rate", "condemn_arms")
 
 
-@jit_inline
-def us_stance(x: np.record, opts: np.ndarray) -> USDecision:
-    """The US's decision with options ``(pressure, engagement, condemnation, table_rate,
-    condemn_arms)``: constant levels, except that with ``condemn_arms`` set the US condemns
-    whenever PRK ships munitions to Russia (``x`` is the replication's state record)."""
-    condemnation = (1.0 if x.munitions > 0 else 0.0) if opts[4] > 0 else opts[2]
-    return USDecision(opts[0], opts[1], condemnation, opts[3])
+@us_rule
+def us_stance(x, m, q, opts):
+    """The US's decision: constant levels of pressure, engagement, condemnation and tabling,
+    except that with ``condemn_arms`` set the US condemns whenever PRK ships munitions to
+    Russia (``x`` is the replication's state record)."""
+    o = STANCE_OPTIONS
+    condemnation = (1.0 if x.munitions > 0 else 0.0) if opts[o.condemn_arms] > 0 else opts[o.condemnation]
+    return USDecision(opts[o.pressure], opts[o.engagement], condemnation, opts[o.table_rate])
 
 
-@jit
-def us_stance_at(s: WorldState, r: int, opts: np.ndarray) -> USDecision:
-    """:func:`us_stance` in replication ``r`` of ``s`` (for callers outside compiled code)."""
-    return us_stance(s[r], opts)
-
-
-class USPolicy:
-    """How the US acts each month: :func:`us_stance` with this policy's :meth:`options`."""
-
-    name: ClassVar[str]
-    condemn_arms: ClassVar[bool] = False
-
-    def options(self) -> np.ndarray:
-        raise NotImplementedError
-
-    def decide(self, state: WorldState, month: Month, p: Params, r: int = 0) -> USDecision:
-        """The US's stance in replication ``r`` of ``state``."""
-        return us_stance_at(state, r, self.options())
+class USPolicy(USRuleBase):
+    """How the US acts each month: a compiled ``rule`` (:data:`sim.rules.us_rule`) with the
+    class's options."""
 
 
 @dataclass(frozen=True)
 class _ConstantUS(USPolicy):
+    rule = us_stance
+    OPTIONS = STANCE_OPTIONS
     pressure: float = 0.0
     engagement: float = 0.0
     condemnation: float = 0.0
     table_rate: float = 0.0
+    condemn_arms: bool = False
 
     def __post_init__(self) -> None:
-        check_fields(self, "US policy", pressure=(0, 1), engagement=(0, 1), condemnation=(0, 1), table_rate=(0, 1))
-
-    def options(self) -> np.ndarray:
-        return np.array([self.pressure, self.engagement, self.condemnation, self.table_rate,
-                         float(self.condemn_arms)])
+        check_fields(self, "US policy", pressure=(0, 1), engagement=(0, 1), condemnation=(0, 1), table_rate=(0, 1),
+                     condemn_arms=(0, 1))
 
 
 @US_POLICIES.register
@@ -200,7 +168,7 @@ class TrilateralCondemnation(_ConstantUS):
     Russia (seed 002: the joint statement condemning the transfers)."""
 
     name = "trilateral_condemnation"
-    condemn_arms = True
+    condemn_arms: bool = True
     pressure: float = 0.6
     table_rate: float = 0.15
 

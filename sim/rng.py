@@ -47,7 +47,8 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
 import numpy as np
-from numba import njit
+
+from sim.jitcache import compiled
 
 #: Standard normals per replication and month.
 N_NORMAL = 14
@@ -66,14 +67,14 @@ _PHILOX_W0 = np.uint64(0x9E3779B9)  # Weyl sequence bumps of the key: golden rat
 _PHILOX_W1 = np.uint64(0xBB67AE85)  # sqrt(3) - 1
 
 
-@njit(inline="always")
+@compiled(inline="always")
 def _philox_round(c0, c1, c2, c3, k0, k1):
     p0 = _PHILOX_M0 * c0
     p1 = _PHILOX_M1 * c2
     return ((p1 >> _SHIFT32) ^ c1 ^ k0, p1 & _MASK32, (p0 >> _SHIFT32) ^ c3 ^ k1, p0 & _MASK32)
 
 
-@njit(inline="always")
+@compiled(inline="always")
 def _philox64(c0, c1, c2, c3, k0, k1):
     """Philox4x32-10 on uint64 arguments that hold 32-bit values; returns four such values."""
     c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
@@ -84,7 +85,7 @@ def _philox64(c0, c1, c2, c3, k0, k1):
     return c0, c1, c2, c3
 
 
-@njit(inline="always")
+@compiled(inline="always")
 def philox4x32(c0, c1, c2, c3, k0, k1):
     """Philox4x32-10: the block ``(c0, c1, c2, c3)`` of counter words under the key ``(k0, k1)``.
 
@@ -105,7 +106,7 @@ _BLOCKS = 64
 _WORDS = 2 * _BLOCKS
 
 
-@njit(cache=True)
+@compiled()
 def _refill(buf, block, r_lo, r_hi, k0, k1):
     """Fill ``buf`` with the words of blocks ``block, block + 1, ...`` of one replication."""
     # 32-bit values, and the compiler knows it: one SIMD multiply each, not a 64-bit emulation
@@ -130,7 +131,7 @@ def _refill(buf, block, r_lo, r_hi, k0, k1):
         buf[2 * (j + 3 * q) + 1] = d2 | (d3 << _SHIFT32)
 
 
-@njit(inline="always")
+@compiled(inline="always")
 def _next_word(buf, pos, block, r_lo, r_hi, k0, k1):
     """The stream's next word; returns ``(word, pos, block)`` with the buffer position and the
     next block to compute updated."""
@@ -195,12 +196,12 @@ _U_SHIFT = np.uint64(11)
 _U_SCALE = 2.0**-53
 
 
-@njit(inline="always")
+@compiled(inline="always")
 def _uniform(word):
     return np.int64(word >> _U_SHIFT) * _U_SCALE
 
 
-@njit(cache=True)
+@compiled()
 def _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, half):
     """A standard normal from the half word ``half``, which fell outside its layer's core
     rectangle: the tail or wedge test, and on rejection the low half of the next word, until
@@ -231,7 +232,7 @@ def _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, half):
 # --- Streams -------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@compiled()
 def _fill(k0, k1, replication, normal, uniform, buf):
     """:func:`replication_noise` with ``buf`` (``_WORDS`` uint64) as the word buffer."""
     k0 = np.uint64(k0)
@@ -274,7 +275,7 @@ def _fill(k0, k1, replication, normal, uniform, buf):
             pos += 1
 
 
-@njit(cache=True, nogil=True)
+@compiled(nogil=True)
 def replication_noise(k0, k1, replication, normal, uniform):
     """Fill ``normal`` ``(months, N_NORMAL)`` with standard normals and then ``uniform``
     ``(months, N_UNIFORM)`` with uniforms in ``[0, 1)``, both float64 and row by row, from the
@@ -286,7 +287,7 @@ def replication_noise(k0, k1, replication, normal, uniform):
     _fill(k0, k1, replication, normal, uniform, np.empty(_WORDS, dtype=np.uint64))
 
 
-@njit(cache=True, nogil=True)
+@compiled(nogil=True)
 def noise_into(k0, k1, replications, normal, uniform):
     """:func:`replication_noise` for each replication: row ``i`` of ``normal``
     ``(n, months, N_NORMAL)`` and of ``uniform`` ``(n, months, N_UNIFORM)`` gets the draws of

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.actors import CHN, RUS, USA
+from sim.jitcache import jit_inline
 from sim.registry import Registry, check_fields
+from sim.types import Month
 
 SCENARIOS: Registry[Scenario] = Registry("scenario")
 
@@ -45,6 +47,10 @@ class Drivers:
                      ("war_intensity", "us_china_rivalry", "us_russia_hostility", "food_shortfall_mt", "border_open",
                       "summits"))
 
+    def month(self, t: int) -> Month:
+        """The drivers of month ``t``, as the agents' rules see them."""
+        return month_at(self.arrays(), t)
+
     def frozen(self) -> Drivers:
         """The drivers held at their month-0 values and no summits: the 'shocks off' world."""
         T = self.months
@@ -56,6 +62,14 @@ class Drivers:
             border_open=np.full(T, self.border_open[0]),
             summits=np.zeros_like(self.summits),
         )
+
+
+@jit_inline
+def month_at(drivers: tuple, t: int) -> Month:
+    """Month ``t`` of the drivers (as :meth:`Drivers.arrays` gives them)."""
+    war, rivalry, hostility, shortfall, border, summits = drivers
+    return Month(t, war[t], rivalry[t], hostility[t], shortfall[t], border[t],
+                 (summits[t, 0], summits[t, 1], summits[t, 2], summits[t, 3]))
 
 
 def _after(months: int, start: int, before: float, after: float) -> np.ndarray:

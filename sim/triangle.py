@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.equations import jit
+from sim.jitcache import jit
 
 TRIANGLE_TYPES = ("menage", "romantic", "marriage", "unit_veto")
 #: Readable names of the triangle types, for figures and the dashboard.

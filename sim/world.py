@@ -1,97 +1,56 @@
 """What a run is made of: the named strategy, policies and scenario, resolved from their
-registries, and the compiled month loop both engines share."""
+registries, and the compiled month loop both engines share.
+
+The month loop (:func:`run_block`) takes the agents' decision rules as arguments (numba
+first-class functions of the signatures in :mod:`sim.rules`): it is compiled once, whatever
+rules a run uses, and a strategy defined outside the package runs in it unchanged.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, NamedTuple
 
+import numba
 import numpy as np
+from numba import types
 
 from sim.actors import CHN, RUS
-from sim.dynamics import Decisions, transition
-from sim.equations import jit, jit_inline
+from sim.dynamics import transition
+from sim.jitcache import ensure
 from sim.outcomes import outcome_row
-from sim.params import Switches, SwitchFlags
-from sim.policies import FIXED, PATRON_POLICIES, US_POLICIES, PatronPolicy, USPolicy, contest_bid, fixed_bid, us_stance
+from sim.params import PARAM_RECORD, Switches
+from sim.policies import PATRON_POLICIES, US_POLICIES, PatronPolicy, USPolicy
 from sim.rng import N_NORMAL, N_UNIFORM, replication_noise
-from sim.scenarios import Drivers, scenario_drivers
-from sim.state import WorldState
-from sim.strategies import STRATEGIES, Month, Strategy
-from sim.strategies.balancing import balancing
-from sim.strategies.base import BALANCING, COUNTERWEIGHT, PRKDecision, fixed_shares, month_at
-from sim.strategies.counterweight import counterweight
+from sim.rules import compiled_rule, signatures
+from sim.scenarios import Drivers, month_at, scenario_drivers
+from sim.state import STATE, WorldState
+from sim.strategies import STRATEGIES, Strategy
+from sim.types import Decisions, Month
 
 
 class Agents(NamedTuple):
-    """The agents' decision rules and their options, as compiled code takes them."""
+    """The agents' compiled decision rules and their options, as the month loop takes them."""
 
-    prk_rule: int
+    prk: Any
+    chn: Any
+    rus: Any
+    usa: Any
     prk_options: np.ndarray
-    chn_rule: int
     chn_options: np.ndarray
-    rus_rule: int
     rus_options: np.ndarray
     usa_options: np.ndarray
 
 
-@jit_inline
-def prk_decide(rule: int, opts: np.ndarray, x: np.record, m: Month, q: np.record) -> PRKDecision:
-    """PRK's decision by its strategy's rule (:mod:`sim.strategies`); ``x`` and ``q`` are the
-    replication's state and parameter records."""
-    if rule == BALANCING:
-        return balancing(x, opts)
-    if rule == COUNTERWEIGHT:
-        return counterweight(x, q.mil_weight, opts)
-    return fixed_shares(opts)
-
-
-@jit_inline
-def patron_decide(rule: int, opts: np.ndarray, actor: int, x: np.record, m: Month, q: np.record) -> float:
-    """A patron's new bid by its policy's rule (:mod:`sim.policies`)."""
-    if rule == FIXED:
-        return fixed_bid(actor, x, opts[0])
-    return contest_bid(actor, x, m, q, opts[0] > 0)
-
-
-@jit_inline
-def decide(a: Agents, x: np.record, m: Month, q: np.record) -> Decisions:
-    """Every agent's decision in one replication (what the Mesa agents do one by one)."""
-    return Decisions(
-        prk=prk_decide(a.prk_rule, a.prk_options, x, m, q),
-        bid_chn=patron_decide(a.chn_rule, a.chn_options, CHN, x, m, q),
-        bid_rus=patron_decide(a.rus_rule, a.rus_options, RUS, x, m, q),
-        usa=us_stance(x, a.usa_options),
-    )
-
-
-@jit
-def prk_decide_at(rule: int, opts: np.ndarray, s: WorldState, r: int, m: Month, p: np.recarray) -> PRKDecision:
-    """:func:`prk_decide` in replication ``r`` (for callers outside compiled code)."""
-    return prk_decide(rule, opts, s[r], m, p[r])
-
-
-@jit
-def patron_decide_at(rule: int, opts: np.ndarray, actor: int, s: WorldState, r: int, m: Month,
-                     p: np.recarray) -> float:
-    """:func:`patron_decide` in replication ``r`` (for callers outside compiled code)."""
-    return patron_decide(rule, opts, actor, s[r], m, p[r])
-
-
-@jit
-def decide_at(a: Agents, s: WorldState, r: int, m: Month, p: np.recarray) -> Decisions:
-    """:func:`decide` in replication ``r`` (for callers outside compiled code)."""
-    return decide(a, s[r], m, p[r])
-
-
-@jit
-def run_block(a: Agents, s: WorldState, drivers: tuple, p: np.recarray, sw: SwitchFlags, key: tuple[int, int],
-              replications: np.ndarray, months: int, steps: bool, out: np.ndarray) -> None:
+def _run_block(prk, chn, rus, usa, prk_options, chn_options, rus_options, usa_options, s, drivers, p, sw, key,
+               replications, months, steps, out):
     """Run every replication of ``s`` (replication ``replications[i]`` of the run in row i)
-    from month 0 to ``months``, in place: each month every agent decides (:func:`decide`),
-    then :func:`sim.dynamics.transition`. The replication's draws come from its own stream
-    (:func:`sim.rng.replication_noise`). Outcomes (:func:`sim.outcomes.outcome_row`) go to
-    ``out``: one row per replication and month when ``steps``, else one per replication."""
+    from month 0 to ``months``, in place: each month every agent decides by its rule from the
+    state at the start of the month, then :func:`sim.dynamics.transition`. The replication's
+    draws come from its own stream (:func:`sim.rng.replication_noise`). Outcomes
+    (:func:`sim.outcomes.outcome_row`) go to ``out``: one row per replication and month when
+    ``steps``, else one per replication."""
     normal, uniform = np.empty((months, N_NORMAL)), np.empty((months, N_UNIFORM))
     dT, target = np.zeros((4, 4)), np.zeros(4)
     for i in range(replications.shape[0]):
@@ -99,11 +58,36 @@ def run_block(a: Agents, s: WorldState, drivers: tuple, p: np.recarray, sw: Swit
         replication_noise(key[0], key[1], replications[i], normal, uniform)
         for t in range(months):
             m = month_at(drivers, t)
-            transition(x, decide(a, x, m, q), m, q, sw, normal, uniform, dT, target)
+            d = Decisions(prk(x, m, q, prk_options), chn(CHN, x, m, q, chn_options), rus(RUS, x, m, q, rus_options),
+                          usa(x, m, q, usa_options))
+            transition(x, d, m, q, sw, normal, uniform, dT, target)
             if steps:
                 outcome_row(x, q, m, out[i * months + t])
         if not steps:
             outcome_row(x, q, month_at(drivers, months - 1), out[i])
+
+
+@cache
+def kernel() -> Any:
+    """:func:`_run_block` compiled (or loaded from the cache) for the rules' signatures."""
+    ensure()
+    sig = signatures()
+    opts, f8 = types.float64[::1], types.float64[::1]
+    drivers = types.Tuple((f8, f8, f8, f8, f8, types.float64[:, ::1]))
+    flags = numba.typeof(Switches().flags())
+    state = types.Array(numba.from_dtype(STATE), 1, "C", aligned=True)
+    params = types.Array(numba.from_dtype(PARAM_RECORD), 1, "C", aligned=True)
+    args = (types.FunctionType(sig["prk"]), types.FunctionType(sig["patron"]), types.FunctionType(sig["patron"]),
+            types.FunctionType(sig["us"]), opts, opts, opts, opts, state, drivers, params, flags,
+            types.UniTuple(types.int64, 2), types.int64[::1], types.int64, types.boolean, types.float64[:, ::1])
+    return numba.njit(types.void(*args), cache=True, error_model="numpy")(_run_block)
+
+
+def run_block(a: Agents, s: WorldState, drivers: tuple, p: np.recarray, sw: Any, key: tuple[int, int],
+              replications: np.ndarray, months: int, steps: bool, out: np.ndarray) -> None:
+    """Run replications ``replications`` of ``s`` with agents ``a`` (:func:`_run_block`)."""
+    kernel()(*a, s, drivers, p, sw, key, np.ascontiguousarray(replications, dtype=np.int64), int(months),
+             bool(steps), out)
 
 
 @dataclass(frozen=True)
@@ -146,9 +130,17 @@ class World:
     drivers: Drivers
 
     def month(self, t: int) -> Month:
-        return Month.of(self.drivers, t)
+        return self.drivers.month(t)
+
+    def decide(self, x: np.record, m: Month, q: np.record) -> Decisions:
+        """Every agent's decision in the replication of state record ``x`` and parameter record
+        ``q`` (what the Mesa agents do one by one)."""
+        return Decisions(self.strategy.decide(x, m, q), self.chn.decide(CHN, x, m, q), self.rus.decide(RUS, x, m, q),
+                         self.usa.decide(x, m, q))
 
     def agents(self) -> Agents:
-        return Agents(self.strategy.rule, self.strategy.options(), self.chn.rule, self.chn.options(),
-                      self.rus.rule, self.rus.options(), self.usa.options())
-
+        """The compiled rules and options of the run's agents (each rule compiled, or loaded from
+        the cache, on first use)."""
+        return Agents(compiled_rule(type(self.strategy)), compiled_rule(type(self.chn)), compiled_rule(type(self.rus)),
+                      compiled_rule(type(self.usa)), self.strategy.options(), self.chn.options(), self.rus.options(),
+                      self.usa.options())

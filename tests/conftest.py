@@ -11,21 +11,20 @@ def run_steps(spec: WorldSpec, params: Params | None = None, n: int = 4, seed: i
     """Advance n replications of ``spec`` month by month with the engines' pieces (each
     agent's decision, then the transition, replication by replication), calling
     ``callback(state, month)`` after every month; return the final state."""
-    from sim.dynamics import transition_at, workspace
+    from sim.dynamics import transition, workspace
     from sim.rng import noise_block
     from sim.state import initial_state
-    from sim.world import decide_at
 
     world = spec.build()
     p = (params or Params()).broadcast(n)
-    pa, agents, flags, work = p.arrays(), world.agents(), spec.switches.flags(), workspace()
+    pa, flags, work = p.arrays(), spec.switches.flags(), workspace()
     z, u = noise_block(seed, np.arange(n), spec.months)
     d0 = world.drivers
     s = initial_state(p, n, rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0])
     for t in range(spec.months):
         m = world.month(t)
         for r in range(n):
-            transition_at(s, r, decide_at(agents, s, r, m, pa), m, pa, flags, z[r], u[r], *work)
+            transition(s[r], world.decide(s[r], m, pa[r]), m, pa[r], flags, z[r], u[r], *work)
         if callback is not None:
             callback(s, m)
     return s

@@ -40,7 +40,20 @@ def test_modules_without_compiled_code_do_not_move_it(tmp_path):
 
 
 def test_numba_caches_the_model_in_the_directory_of_its_source():
-    import sim  # noqa: F401  (importing sim configures the cache)
+    from sim.engine import simulate
 
+    simulate(replications=1)  # the first run sets the cache directory
     assert Path(numba.config.CACHE_DIR) == cache_dir()
     assert {p.name for p in model_sources()} >= {"equations.py", "dynamics.py", "world.py", "rng.py", "balancing.py"}
+
+
+def test_importing_sim_compiles_nothing_and_leaves_numba_settings_alone():
+    import subprocess
+    import sys
+
+    code = ("import numba; before = numba.config.CACHE_DIR; import sim, sim.world, sim.model; "
+            "from sim.jitcache import _DEFINED; "
+            "assert numba.config.CACHE_DIR == before, 'cache dir changed'; "
+            "assert not any(d.overloads for d in _DEFINED), 'something compiled'; print(len(_DEFINED))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert int(out.stdout) > 20  # the model's compiled functions were defined, none compiled

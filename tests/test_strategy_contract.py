@@ -11,7 +11,7 @@ from sim.actors import CHN, ECON, PRK, RUS
 from sim.engine import simulate
 from sim.params import Params, Switches
 from sim.state import initial_state
-from sim.strategies import ANALYST_STRATEGIES, BASELINES, STRATEGIES, Month
+from sim.strategies import ANALYST_STRATEGIES, BASELINES, STRATEGIES
 from sim.strategies.base import ACCEPT_CHANNELS
 from sim.world import WorldSpec
 
@@ -26,8 +26,9 @@ def decision(name: str, china_support: float = 0.5, n: int = 3):
     s = initial_state(p, n)
     s.aid[:, CHN, PRK, ECON] = china_support
     s.aid[:, RUS, PRK, ECON] = 1.0 - china_support
-    m = Month.of(WorldSpec().build().drivers, 0)
-    return [STRATEGIES.create(name).decide(s, m, p, r) for r in range(n)]
+    m = WorldSpec().build().drivers.month(0)
+    q = p.arrays()
+    return [STRATEGIES.create(name).decide(s[r], m, q[r]) for r in range(n)]
 
 
 def test_registry_lists_the_analysts_strategies_and_the_baselines():

@@ -1,8 +1,14 @@
-"""PRK's strategies, in one explicit registry (Axelrod-style: one small class each)."""
+"""PRK's strategies, in one explicit registry (Axelrod-style: one small class each).
+
+A strategy defined outside the package joins the registry with ``@STRATEGIES.register`` in a
+file loaded as a plugin (:func:`sim.registry.load_plugin`, the ``plugins`` config key), or
+through the ``trisim.strategies`` entry-point group of an installed package.
+"""
 
 from __future__ import annotations
 
 from sim.registry import Registry
+from sim.rules import checker
 from sim.strategies.additional_pillar import AdditionalPillar
 from sim.strategies.balancing import Balancing
 from sim.strategies.bandwagon import Bandwagon
@@ -10,7 +16,7 @@ from sim.strategies.base import Month, PRKDecision, Strategy
 from sim.strategies.counterweight import Counterweight
 from sim.strategies.engage_us import EngageUs
 
-STRATEGIES: Registry[Strategy] = Registry("strategy")
+STRATEGIES: Registry[Strategy] = Registry("strategy", check=checker("prk"), entry_points="trisim.strategies")
 for _cls in (Balancing, Counterweight, AdditionalPillar, Bandwagon, EngageUs):
     STRATEGIES.register(_cls)
 

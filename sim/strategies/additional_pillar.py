@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from sim.strategies.base import FixedShares
 
@@ -28,4 +27,4 @@ class AdditionalPillar(FixedShares):
     chn_share: float = 0.5
     rus_share: float = 0.4
     contestability: float = 0.3
-    ACCEPT: ClassVar[dict[str, float]] = {"rus_econ": 0.0}
+    accept_rus_econ: float = 0.0

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from sim.equations import jit_inline
 from sim.registry import check_fields
-from sim.strategies.base import BALANCING, PRKDecision, Strategy, patron_bid_share
+from sim.rules import option_names, prk_rule
+from sim.strategies.base import PRKDecision, Strategy, patron_bid_share
+
+OPTIONS = option_names("usa_share", "contestability")
 
 
-@jit_inline
-def balancing(x: np.record, opts: np.ndarray) -> PRKDecision:
-    """The decision of :class:`Balancing` with options ``(usa_share, contestability)``: China
-    gets its share of the patrons' bids of what the US does not get, Russia the rest."""
-    usa = opts[0]
+@prk_rule
+def balancing(x, m, q, opts):
+    """The decision of :class:`Balancing`: China gets its share of the patrons' bids of what
+    the US does not get, Russia the rest."""
+    usa = opts[OPTIONS.usa_share]
     chn = patron_bid_share(x) * (1.0 - usa)
-    return PRKDecision(chn, 1.0 - usa - chn, usa, opts[1], (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
+    return PRKDecision(chn, 1.0 - usa - chn, usa, opts[OPTIONS.contestability], (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class Balancing(Strategy):
     """
 
     name = "balancing"
-    rule = BALANCING
+    rule = balancing
+    OPTIONS = OPTIONS
     classifier = {
         "contestable": True, "caps_china_dependence": False, "complementary_channels": False,
         "sells_munitions": True, "accepts_russian_food": True, "engages_us": False,
@@ -42,6 +43,3 @@ class Balancing(Strategy):
 
     def __post_init__(self) -> None:
         check_fields(self, "strategy", usa_share=(0, 1), contestability=(0, 1))
-
-    def options(self) -> np.ndarray:
-        return np.array([self.usa_share, self.contestability])

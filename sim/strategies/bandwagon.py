@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from sim.strategies.base import FixedShares
 
@@ -26,5 +25,7 @@ class Bandwagon(FixedShares):
     chn_share: float = 0.85
     rus_share: float = 0.1
     contestability: float = 0.1
-    ACCEPT: ClassVar[dict[str, float]] = {"rus_econ": 0.0, "rus_mil": 0.0, "usa_econ": 0.0}
+    accept_rus_econ: float = 0.0
+    accept_rus_mil: float = 0.0
+    accept_usa_econ: float = 0.0
     munitions_supply: float = 0.0

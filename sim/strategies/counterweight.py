@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from sim.equations import jit_inline
 from sim.registry import check_fields
-from sim.strategies.base import COUNTERWEIGHT, PRKDecision, Strategy, china_support_share
+from sim.rules import option_names, prk_rule
+from sim.strategies.base import PRKDecision, Strategy, china_support_share
+
+OPTIONS = option_names("china_cap", "usa_share", "contestability")
 
 
-@jit_inline
-def counterweight(x: np.record, mil_weight: float, opts: np.ndarray) -> PRKDecision:
-    """The decision of :class:`Counterweight` with options ``(china_cap, usa_share,
-    contestability)``: China gets ``min(1 - d_CHN, china_cap)`` of the patrons' share."""
-    patrons = 1.0 - opts[1]
-    chn = min(1.0 - china_support_share(x, mil_weight), opts[0]) * patrons
-    return PRKDecision(chn, patrons - chn, opts[1], opts[2], (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
+@prk_rule
+def counterweight(x, m, q, opts):
+    """The decision of :class:`Counterweight`: China gets ``min(1 - d_CHN, china_cap)`` of the
+    patrons' share."""
+    usa = opts[OPTIONS.usa_share]
+    patrons = 1.0 - usa
+    chn = min(1.0 - china_support_share(x, q.mil_weight), opts[OPTIONS.china_cap]) * patrons
+    return PRKDecision(chn, patrons - chn, usa, opts[OPTIONS.contestability], (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class Counterweight(Strategy):
     """
 
     name = "counterweight"
-    rule = COUNTERWEIGHT
+    rule = counterweight
+    OPTIONS = OPTIONS
     classifier = {
         "contestable": True, "caps_china_dependence": True, "complementary_channels": False,
         "sells_munitions": True, "accepts_russian_food": True, "engages_us": False,
@@ -45,6 +47,3 @@ class Counterweight(Strategy):
 
     def __post_init__(self) -> None:
         check_fields(self, "strategy", china_cap=(0, 1), usa_share=(0, 1), contestability=(0, 1))
-
-    def options(self) -> np.ndarray:
-        return np.array([self.china_cap, self.usa_share, self.contestability])
