@@ -60,11 +60,14 @@ def hydra_main(argv: list[str] | None = None) -> int:
     import hydra
     from hydra._internal.utils import get_args_parser
 
-    from sim.config import ConfigError, register_configs
+    from sim.config import ConfigError, plugins_in, register_configs
     from sim.sweep import plan as planning
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    register_configs()
+    try:
+        register_configs(plugins_in([a for a in argv if not a.startswith("-")]))
+    except ConfigError as err:
+        fail(str(err))
     args = get_args_parser().parse_args(argv)
     informative = (args.help or args.hydra_help or args.cfg or args.info or args.shell_completion
                    or args.experimental_rerun)

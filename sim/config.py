@@ -15,6 +15,7 @@ import json
 import re
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -36,6 +37,8 @@ RECORDS = ("final", "steps")
 POINT = "point"
 #: Sections of a config that say where and how results are written, not what is simulated.
 NON_INPUTS = ("hydra", "output", "sweep")
+#: The repository's Hydra configs.
+CONFIG_ROOT = Path(__file__).resolve().parents[1] / "configs"
 SWEEP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 # Mirrors of the library dataclasses as plain (mutable, metadata-free) Hydra schemas.
@@ -119,9 +122,33 @@ class RunConfig:
     plugins: list[str] = field(default_factory=list)
 
 
-def register_configs() -> None:
-    """Register the schemas with Hydra's ConfigStore (called by entry points, not on import)."""
-    ConfigStore.instance().store(name="run_schema", node=RunConfig)
+def register_configs(plugins: list[str] | tuple[str, ...] = ()) -> None:
+    """Register the schemas with Hydra's ConfigStore (called by entry points, not on import),
+    after loading ``plugins``; a registered strategy without a file in ``configs/strategy/``
+    (a plugin's) gets a config-group entry, so that ``strategy=<name>`` selects it."""
+    store = ConfigStore.instance()
+    store.store(name="run_schema", node=RunConfig)
+    for source in plugins:
+        try:
+            load_plugin(str(source))
+        except (PluginError, RuleError) as err:
+            raise ConfigError(f"plugins: {err}") from None
+    files = CONFIG_ROOT / "strategy"
+    for name in STRATEGIES.names():
+        if not (files / f"{name}.yaml").exists():
+            store.store(group="strategy", name=name, node={"names": [name], "options": {}})
+
+
+def plugins_in(overrides: list[str]) -> list[str]:
+    """The plugin files or modules that command-line ``overrides`` name (``plugins=[a.py]``)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    found: list[str] = []
+    for o in OverridesParser.create().parse_overrides([a for a in overrides if a.lstrip("+~").startswith("plugins=")]):
+        values = o.value()
+        for v in values if isinstance(values, list) else [values]:
+            found.extend(str(x) for x in (v if isinstance(v, list) else [v]))
+    return found
 
 
 class ConfigError(ValueError):

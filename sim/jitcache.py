@@ -22,6 +22,7 @@ the package's ``__pycache__``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -55,10 +56,16 @@ def cache_dir(root: str | os.PathLike | None = None, package: Path = PACKAGE) ->
     return root / f"numba-{source_digest(model_sources(package))}"
 
 
+def _cache(dispatcher: Any) -> None:
+    # defined where numba cannot cache (code typed at a prompt): compiled anew in each process
+    with contextlib.suppress(RuntimeError):
+        dispatcher.enable_caching()
+
+
 def _track(dispatcher: Any) -> Any:
     _DEFINED.append(dispatcher)
     if _CACHE:
-        dispatcher.enable_caching()
+        _cache(dispatcher)
     return dispatcher
 
 
@@ -82,7 +89,7 @@ def ensure() -> Path:
         numba.config.CACHE_DIR = str(path)
         _CACHE.append(path)
         for d in _DEFINED:
-            d.enable_caching()
+            _cache(d)
     return _CACHE[0]
 
 

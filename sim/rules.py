@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 from collections import namedtuple
 from collections.abc import Callable
 from functools import cache
@@ -112,6 +113,21 @@ def check_rule(cls: type, kind: str) -> None:
                         f"are ({', '.join(fields)}); they must match, in order")
 
 
+_KIND_TEXT = {"prk": "PRK rule (x, m, q, opts) -> PRKDecision",
+              "patron": "patron rule (actor, x, m, q, opts) -> float",
+              "us": "US rule (x, m, q, opts) -> USDecision"}
+
+
+def _reason(err: Exception) -> str:
+    """The informative line of a numba compilation error (numba's messages span many lines)."""
+    if isinstance(err, KeyError):
+        return f"unknown field {err.args[0]!r}"
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(err))
+    skip = ("Failed in", "During:", "File ", "^", "- ", "Resolution failure", "This error")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith(skip)]
+    return lines[0][:300] if lines else type(err).__name__
+
+
 def compiled_rule(cls: type) -> Any:
     """``cls.rule`` compiled for its kind's signature (loaded from the cache when it can be);
     a rule whose body does not type-check or returns the wrong type is refused in one line."""
@@ -121,13 +137,12 @@ def compiled_rule(cls: type) -> Any:
     if tuple(sig.args) not in rule.overloads:
         try:
             rule.compile(sig)
-        except numba.core.errors.TypingError as err:
-            first = str(err).strip().splitlines()[0]
-            raise RuleError(f"{cls.__name__} ({cls.name!r}): rule {rule.py_func.__name__} does not compile for "
-                            f"{sig}: {first}") from None
+        except Exception as err:  # numba raises TypingError, but KeyError for an unknown record field
+            raise RuleError(f"{cls.__name__} ({cls.name!r}): rule {rule.py_func.__name__} does not compile as a "
+                            f"{_KIND_TEXT[rule.rule_kind]}: {_reason(err)}") from None
         if rule.overloads[tuple(sig.args)].signature.return_type != sig.return_type:
-            raise RuleError(f"{cls.__name__} ({cls.name!r}): rule {rule.py_func.__name__} must return "
-                            f"{sig.return_type}")
+            raise RuleError(f"{cls.__name__} ({cls.name!r}): rule {rule.py_func.__name__} must return what a "
+                            f"{_KIND_TEXT[rule.rule_kind]}")
     return rule
 
 

@@ -8,6 +8,9 @@ rules a run uses, and a strategy defined outside the package runs in it unchange
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
@@ -15,6 +18,7 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 from numba import types
+from numba.core.errors import NumbaExperimentalFeatureWarning
 
 from sim.actors import CHN, RUS
 from sim.dynamics import transition
@@ -80,14 +84,26 @@ def kernel() -> Any:
     args = (types.FunctionType(sig["prk"]), types.FunctionType(sig["patron"]), types.FunctionType(sig["patron"]),
             types.FunctionType(sig["us"]), opts, opts, opts, opts, state, drivers, params, flags,
             types.UniTuple(types.int64, 2), types.int64[::1], types.int64, types.boolean, types.float64[:, ::1])
-    return numba.njit(types.void(*args), cache=True, error_model="numpy")(_run_block)
+    with _quiet():
+        return numba.njit(types.void(*args), cache=True, error_model="numpy")(_run_block)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """numba warns that first-class function types are experimental; what this code relies on
+    is checked by the engines' agreement tests (tests/test_engines.py)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=NumbaExperimentalFeatureWarning)
+        yield
 
 
 def run_block(a: Agents, s: WorldState, drivers: tuple, p: np.recarray, sw: Any, key: tuple[int, int],
               replications: np.ndarray, months: int, steps: bool, out: np.ndarray) -> None:
     """Run replications ``replications`` of ``s`` with agents ``a`` (:func:`_run_block`)."""
-    kernel()(*a, s, drivers, p, sw, key, np.ascontiguousarray(replications, dtype=np.int64), int(months),
-             bool(steps), out)
+    run = kernel()
+    with _quiet():
+        run(*a, s, drivers, p, sw, key, np.ascontiguousarray(replications, dtype=np.int64), int(months),
+            bool(steps), out)
 
 
 @dataclass(frozen=True)

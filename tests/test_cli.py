@@ -9,6 +9,7 @@ import pytest
 
 from sim.cli import SUBCOMMANDS, main
 from sim.results import read_meta
+from sim.strategies import STRATEGIES
 from tests.sweep.helpers import trisim
 
 
@@ -26,8 +27,9 @@ def test_default_job_writes_table_figure_manifest_and_config(workdir, capsys):
     assert {"outcomes.parquet", "strategies.png", "manifest.json", "config.yaml"} <= {p.name for p in out.iterdir()}
     assert not list(out.glob(".*.tmp"))
     frame = pd.read_parquet(out / "outcomes.parquet")
-    assert len(frame) == 5 * 4
-    assert frame["strategy"].nunique() == 5
+    n = len(STRATEGIES)
+    assert len(frame) == n * 4
+    assert frame["strategy"].nunique() == n
     assert frame["run_id"].is_unique
     assert frame["run_id"].iloc[0] == "first/debug=tiny/balancing/0"
     assert (frame["sweep_id"] == "first").all()
@@ -36,13 +38,13 @@ def test_default_job_writes_table_figure_manifest_and_config(workdir, capsys):
     manifest = json.loads((out / "manifest.json").read_text())
     for record in (meta, manifest):
         assert record["seed"] == 0
-        assert record["rows"] == 20
+        assert record["rows"] == 4 * n
         assert record["config"]["replications"] == 4
         assert record["versions"]["numpy"]
         assert record["versions"]["hydra-core"]
         assert record["git_revision"]
     assert manifest["status"] == "complete"
-    assert "20 rows (5 strategies x 4 replications)" in capsys.readouterr().out
+    assert f"{4 * n} rows ({n} strategies x 4 replications)" in capsys.readouterr().out
 
 
 def test_rerun_with_the_same_id_skips_and_other_inputs_are_refused(workdir, capsys):

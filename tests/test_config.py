@@ -12,6 +12,7 @@ from omegaconf import OmegaConf
 from sim.config import ConfigError, RunConfig, allowed_keys, inputs_hash, job_inputs, to_run
 from sim.job import execute
 from sim.params import Params
+from sim.strategies import STRATEGIES
 from tests.sweep.helpers import TINY, trisim
 
 #: (overrides, words the error must contain: the key, and what is allowed)
@@ -72,8 +73,7 @@ def test_known_keys_follow_the_schema():
 
 def test_default_config_is_valid_and_runs_every_strategy():
     run = to_run(RunConfig())
-    assert [s.strategy for s in run.specs] == ["balancing", "counterweight", "additional_pillar", "bandwagon",
-                                               "engage_us"]
+    assert [s.strategy for s in run.specs] == STRATEGIES.names()
     assert (run.replications, run.seed, run.calibration, run.param_overrides) == (100, 0, "point", {})
 
 
