@@ -27,7 +27,7 @@ from sim.registry import PluginError, UnknownNameError, load_plugin
 from sim.rules import RuleError
 from sim.scenarios import SCENARIOS
 from sim.strategies import STRATEGIES
-from sim.world import WorldSpec
+from sim.world import MAX_PHASES, WorldSpec, schedule_label
 
 ENGINES = ("batch", "mesa")
 #: ``strategy.names: [all]`` runs every registered strategy (plugins' too).
@@ -65,6 +65,9 @@ class StrategyCfg:
 
     names: list[str] = field(default_factory=lambda: [ALL])
     options: dict[str, Any] = field(default_factory=dict)
+    #: PRK's strategies over time, ``[{name: bandwagon, from_month: 0}, {name: balancing,
+    #: from_month: 48}]``: one job follows the schedule (``names`` is then not used)
+    schedule: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -288,6 +291,22 @@ def check_calibration(name: str, engine: str) -> None:
                           f"exist; use calibration={POINT}")
 
 
+def _schedule(entries: list[Any]) -> tuple[tuple[str, int], ...]:
+    """``strategy.schedule`` as ``((name, from_month), ...)``, checked."""
+    out = []
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict) or set(e) - {"name", "from_month"} or "name" not in e:
+            raise ConfigError(f"strategy.schedule[{i}] must be a mapping with keys name and from_month, not {e!r}")
+        _check_name(f"strategy.schedule[{i}].name", e["name"], STRATEGIES.names())
+        out.append((str(e["name"]), _whole(f"strategy.schedule[{i}].from_month", e.get("from_month", 0), 0)))
+    starts = [t for _, t in out]
+    if out and (starts[0] != 0 or starts != sorted(set(starts))):
+        raise ConfigError(f"strategy.schedule must start at from_month 0 and its months increase; got {starts}")
+    if len(out) > MAX_PHASES:
+        raise ConfigError(f"strategy.schedule holds at most {MAX_PHASES} strategies; got {len(out)}")
+    return tuple(out)
+
+
 def to_run(cfg: DictConfig | RunConfig | dict[str, Any]) -> Run:
     """Validate a composed config and turn it into library objects.
 
@@ -304,6 +323,9 @@ def to_run(cfg: DictConfig | RunConfig | dict[str, Any]) -> Run:
             load_plugin(str(source))
         except (PluginError, RuleError) as err:
             raise ConfigError(f"plugins: {err}") from None
+    schedule = _schedule(c["strategy"].get("schedule") or [])
+    if schedule:
+        c["strategy"]["names"] = sorted({n for n, _ in schedule}, key=[n for n, _ in schedule].index)
     names = c["strategy"]["names"]
     if names == [ALL]:
         names = c["strategy"]["names"] = STRATEGIES.names()
@@ -342,16 +364,14 @@ def to_run(cfg: DictConfig | RunConfig | dict[str, Any]) -> Run:
     check_calibration(calibration, c["engine"])
     defaults = Params()
     overrides = {k: v for k, v in c["params"].items() if v != getattr(defaults, k)}
-    specs = tuple(
-        WorldSpec(
-            strategy=n, scenario=c["scenario"]["name"], us_policy=c["us_policy"]["name"],
-            chn_policy=c["chn_policy"], rus_policy=c["rus_policy"], months=months,
-            switches=switches,
-            strategy_options=strategy_options[n], scenario_options=scenario_options,
-            us_policy_options=us_options,
-        )
-        for n in names
-    )
+    common = {"scenario": c["scenario"]["name"], "us_policy": c["us_policy"]["name"], "chn_policy": c["chn_policy"],
+              "rus_policy": c["rus_policy"], "months": months, "switches": switches,
+              "scenario_options": scenario_options, "us_policy_options": us_options}
+    if schedule:
+        specs = (WorldSpec(strategy=schedule_label(schedule), schedule=schedule, strategy_options=strategy_options,
+                           **common),)
+    else:
+        specs = tuple(WorldSpec(strategy=n, strategy_options=strategy_options[n], **common) for n in names)
     for spec in specs:  # options of scenarios, strategies and policies are typed dataclass fields
         try:
             spec.build()

@@ -21,9 +21,6 @@ from sim.actors import CHN, PAIRS, PRK, USA
 from sim.jitcache import jit
 from sim.rng import N_NORMAL, N_UNIFORM
 
-#: Smallest rival bid a best response reacts to (USD bn/yr): keeps E2 defined at x_j = 0.
-MIN_BID = 1e-3
-
 # Layout of a replication's monthly draws: N_NORMAL standard normals, N_UNIFORM uniforms.
 NORMAL_TRUST = 0  # 12 normals, one per directed pair in PAIRS order
 NORMAL_DELIVERY = 12  # CHN at 12, RUS at 13
@@ -51,18 +48,53 @@ def best_response(value: float, rival_bid: float, cost: float) -> float:
     """E2. Tullock best response ``x_i = max(0, sqrt(v_i x_j / c_i) - x_j)``.
 
     Patron i wins influence share ``x_i / (x_i + x_j)`` of a prize worth ``v_i`` at cost
-    ``c_i x_i`` (Tullock 1980). The rival's bid is floored at :data:`MIN_BID`.
+    ``c_i x_i`` (Tullock 1980). The equilibrium (:func:`contest_equilibrium`) is the pair of
+    bids that are best responses to each other.
     """
-    xj = max(rival_bid, MIN_BID)
-    return max(math.sqrt(value * xj / cost) - xj, 0.0)
+    return max(math.sqrt(value * rival_bid / cost) - rival_bid, 0.0)
+
+
+@jit
+def contest_equilibrium(w_i: float, w_j: float) -> float:
+    """E2b. Patron i's bid in the two-player Tullock equilibrium with value-to-cost ratios
+    ``w = kappa V / c``: ``x_i = w_i^2 w_j / (w_i + w_j)^2`` (Tullock 1980); 0 when neither
+    values the prize. Solved each month, so the bids track the equilibrium for any ratio of
+    the patrons' values."""
+    total = w_i + w_j
+    if total <= 0.0:
+        return 0.0
+    return w_i * w_i * w_j / (total * total)
 
 
 def tullock_equilibrium(v_i, v_j, c_i=1.0, c_j=1.0):
     """E2*. Two-player Tullock equilibrium bid of player i: with ``w = v / c``,
-    ``x_i = w_i^2 w_j / (w_i + w_j)^2`` (``v_i^2 v_j / (v_i + v_j)^2`` for c = 1): the closed
-    form the simulated contest converges to (tests and docs)."""
+    ``x_i = w_i^2 w_j / (w_i + w_j)^2`` (``v_i^2 v_j / (v_i + v_j)^2`` for c = 1), for arrays
+    (tests and docs)."""
     wi, wj = np.asarray(v_i) / c_i, np.asarray(v_j) / c_j
     return wi**2 * wj / (wi + wj) ** 2
+
+
+#: E2a. The probe: a patron tests PRK's response with an extra bid of PROBE_SHARE of the two
+#: bids plus PROBE_MIN USD bn/yr (the resolution at which PRK's response is read; at zero bids
+#: a Tullock contest is infinitely steep, and the floor keeps the comparison finite).
+PROBE_SHARE, PROBE_MIN = 0.1, 0.1
+
+
+@jit
+def probe_step(bid_chn: float, bid_rus: float) -> float:
+    """E2a. The extra bid (USD bn/yr) with which patrons probe PRK's response:
+    ``PROBE_SHARE (x_CHN + x_RUS) + PROBE_MIN``."""
+    return PROBE_SHARE * (bid_chn + bid_rus) + PROBE_MIN
+
+
+@jit
+def measured_contestability(attention_more: float, attention_rival_more: float, step: float, total: float) -> float:
+    """E2a. PRK's contestability for a patron: how much PRK's attention to the patron moves
+    when the patron, rather than its rival, adds ``step`` to the bids (``attention_more``
+    against ``attention_rival_more``), relative to a Tullock contest, in which the patron's
+    share moves by ``step / (total + step)``: 1 when attention goes to whoever offers more,
+    0 when PRK's attention does not follow the bids (floored at 0)."""
+    return max((attention_more - attention_rival_more) * (total + step) / step, 0.0)
 
 
 @jit
@@ -232,9 +264,9 @@ def reciprocity(trust: float, observed: float, rate: float, weight: float = 1.0)
 
 @jit
 def bid_share(bid_chn: float, bid_rus: float) -> float:
-    """China's share of the two patrons' bids (Russia's is one minus it); an even split when
-    neither bids. PRK's balancing follows it (E12) and its reciprocation is measured against
-    it (E13b)."""
+    """China's share of two amounts of the patrons (Russia's is one minus it); an even split
+    when both are 0. PRK's balancing follows the share of the bids (E12); its reciprocation is
+    measured against the share of the support it takes (E13b)."""
     total = bid_chn + bid_rus
     return bid_chn / total if total > 0 else 0.5
 
@@ -242,7 +274,7 @@ def bid_share(bid_chn: float, bid_rus: float) -> float:
 @jit
 def prk_reciprocation(engaged: float, engaged_patrons: float, share: float, reliability_prk: float) -> float:
     """E13b. What PRK delivers to a patron: ``reliability_prk`` times its attention to the
-    patron (``engaged``) relative to the share of the patrons' combined bids the patron paid
+    patron (``engaged``) relative to the patron's share of the support PRK takes from the two
     (``share`` of ``engaged_patrons``, PRK's attention to both), capped at 1: PRK delivers in
     full when it engages a patron at least as much as that patron pays for and is fully
     reliable."""
@@ -253,11 +285,29 @@ def prk_reciprocation(engaged: float, engaged_patrons: float, share: float, reli
 
 
 @jit
-def jealousy(attention_own: float, attention_rival: float, strength: float, rate: float) -> float:
-    """E13c. A patron's monthly loss of trust in PRK while PRK engages the patron's rival more
-    than the patron: ``rate * strength * max(0, A[PRK,rival] - A[PRK,own])`` (seed 003, Delury:
-    'the Chinese are a bit miffed seeing Kim choose Putin over them')."""
-    return rate * strength * max(attention_rival - attention_own, 0.0)
+def jealousy(used_to: float, attention_now: float, strength: float, rate: float) -> float:
+    """E13c. A patron's monthly loss of trust in PRK while PRK gives it less attention than it
+    is used to (``used_to``, E13g): ``rate * strength * max(0, used_to - A[PRK, p])``
+    (seed 003, Delury: 'the Chinese are a bit miffed seeing Kim choose Putin over them')."""
+    return rate * strength * max(used_to - attention_now, 0.0)
+
+
+@jit
+def accepted_share(offers: tuple[float, float], accept: tuple[float, float]) -> float:
+    """E13h. The share of a patron's offer (economic, military) that PRK accepts: the weight
+    of the evidence PRK's trust in the patron takes from its delivery (0 when nothing is on
+    offer, or PRK declines it all)."""
+    total = offers[0] + offers[1]
+    if total <= 0.0:
+        return 0.0
+    return (offers[0] * accept[0] + offers[1] * accept[1]) / total
+
+
+@jit
+def offer_cut(before: float, now: float) -> float:
+    """E13i. The relative cut of a patron's aid offer this month: ``max(0, 1 - now / before)``
+    (0 when nothing was offered before)."""
+    return max(1.0 - now / before, 0.0) if before > 0.0 else 0.0
 
 
 @jit

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from sim.actors import ACTORS, CHN, PRK, RUS, USA
-from sim.dynamics import transition, workspace
+from sim.dynamics import sense, transition, workspace
 from sim.outcomes import CATEGORICAL, columns, outcome_rows
 from sim.params import Params, Switches
 from sim.rng import N_NORMAL, N_UNIFORM, replication_noise, run_key
+from sim.rules import compiled_rule
 from sim.state import WorldState, initial_state
 from sim.types import Decisions
 from sim.world import WorldSpec
@@ -43,7 +44,7 @@ class PRKAgent(StateAgent):
 
     def decide(self) -> Any:
         m = self.model
-        return m.world.strategy.decide(m.state[0], m.current_month, m.param_arrays[0])
+        return m.world.strategy_at(m.month).decide(m.state[0], m.current_month, m.param_arrays[0])
 
 
 class PatronAgent(StateAgent):
@@ -166,9 +167,12 @@ class TriangleModel(mesa.Model):
             return
         m = self.current_month
         self.pending = {}
+        # the patrons see how PRK's attention responds to their bids (E2a), then all decide
+        strategy = self.world.strategy_at(self.month)
+        sense(compiled_rule(type(strategy)), self.state[0], m, self.param_arrays[0], strategy.options())
         self.agents.shuffle_do("step")
-        decisions = Decisions(prk=self.pending["PRK"], bid_chn=self.pending["CHN"],
-                              bid_rus=self.pending["RUS"], usa=self.pending["USA"])
+        decisions = Decisions(prk=self.pending["PRK"], chn=self.pending["CHN"], rus=self.pending["RUS"],
+                              usa=self.pending["USA"])
         transition(self.state[0], decisions, m, self.param_arrays[0], self.flags, self.normals, self.uniforms,
                    *self.work)
         self.outcomes = columns(outcome_rows(self.state, self.param_arrays, m))

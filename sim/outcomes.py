@@ -16,9 +16,10 @@ import pandas as pd
 
 from sim import equations as eq
 from sim.actors import CHANNELS, CHN, PAIRS, PRK, RUS, USA, code
+from sim.derived import food_coverage_now, support_shares
 from sim.jitcache import jit, jit_inline
-from sim.state import UNSC_COLUMNS, WorldState
-from sim.triangle import ROLES, TRIANGLE_TYPES, alliance, triangle
+from sim.state import TRACKED, UNSC_COLUMNS, WorldState
+from sim.triangle import ROLES, TRIANGLE_LABELS, TRIANGLE_TYPES, alliance, triangle
 from sim.types import TRIO_GREAT, TRIO_PRK, Month
 
 DONORS = (CHN, RUS, USA)
@@ -84,7 +85,16 @@ def _declare() -> tuple[Outcome, ...]:
         o("role_usa", "category", "role", "info", "US role in the triangle", ROLES),
         o("alliance_prk_chn_rus", "bool", "share of runs", "info", "PRK-China-Russia alliance"),
         o("alliance_ever", "bool", "share of runs", "info", "alliance formed at some month"),
+        o("contestability_chn", "float", "1 = Tullock contest", "info", "PRK's contestability for China"),
+        o("contestability_rus", "float", "1 = Tullock contest", "info", "PRK's contestability for Russia"),
     ]
+    out += [o(f"share_{kind}_prk_chn_rus", "float", "share of months", "info",
+              f"months as {TRIANGLE_LABELS[kind]} (PRK-China-Russia)") for kind in TRIANGLE_TYPES]
+    base = {x.name: x for x in out}
+    out += [o(f"mean_{name}", base[name].dtype, base[name].unit, base[name].kind,
+              f"{base[name].label}, mean over the run") for name in TRACKED]
+    out += [o(f"window_{name}", base[name].dtype, base[name].unit, base[name].kind,
+              f"{base[name].label}, mean over the event window") for name in TRACKED]
     assert [u for u in UNSC_COLUMNS if u not in {x.name for x in out}] == []
     return tuple(out)
 
@@ -122,17 +132,10 @@ def outcome_row(x: np.record, q: np.record, m: Month, out: np.ndarray) -> None:
             out[k] = aid[d, PRK, c]
             total += aid[d, PRK, c]
             k += 1
-    econ = aid[CHN, PRK, 0] + aid[RUS, PRK, 0] + aid[USA, PRK, 0]
     out[COL.aid_total_prk], out[COL.bid_chn], out[COL.bid_rus] = total, x.bids[CHN], x.bids[RUS]
     out[COL.munitions_prk_rus] = x.munitions
-    out[COL.food_coverage] = eq.food_coverage(q.food_need_mt, m.shortfall_mt, econ, q.food_share, q.tons_per_bn)
-    w = q.mil_weight
-    sup_chn = eq.valued_support(aid[CHN, PRK, 0], aid[CHN, PRK, 1], w)
-    sup_rus = eq.valued_support(aid[RUS, PRK, 0], aid[RUS, PRK, 1], w)
-    sup_usa = eq.valued_support(aid[USA, PRK, 0], aid[USA, PRK, 1], w)
-    all_support = sup_chn + sup_rus + sup_usa
-    dep_chn, dep_rus = eq.dependence(sup_chn, all_support), eq.dependence(sup_rus, all_support)
-    dep_usa = eq.dependence(sup_usa, all_support)
+    out[COL.food_coverage] = food_coverage_now(x, q, m)
+    dep_chn, dep_rus, dep_usa = support_shares(x, q)
     out[COL.dependence_prk_chn], out[COL.dependence_prk_rus], out[COL.dependence_prk_usa] = dep_chn, dep_rus, dep_usa
     out[COL.autonomy_prk] = eq.autonomy(dep_chn, dep_rus, dep_usa)
     out[COL.leverage_prk_chn] = eq.leverage(x.attention[CHN, PRK], dep_chn, q.outside_weight)
@@ -147,12 +150,20 @@ def outcome_row(x: np.record, q: np.record, m: Month, out: np.ndarray) -> None:
     out[COL.tech_transferred], out[COL.tech_month] = x.tech, x.tech_month
     out[COL.resolutions_tabled], out[COL.resolutions_vetoed] = x.unsc[0], x.unsc[1]
     out[COL.resolutions_passed], out[COL.sanctions] = x.unsc[2], x.sanctions
-    kind, role_prk, _, _ = triangle(x.trust, TRIO_PRK, q.amity_threshold)
+    kind, role_prk, _, _ = triangle(x.amity, TRIO_PRK)
     out[COL.triangle_prk_chn_rus], out[COL.role_prk] = kind, role_prk
-    kind, _, _, role_usa = triangle(x.trust, TRIO_GREAT, q.amity_threshold)
+    kind, _, _, role_usa = triangle(x.amity, TRIO_GREAT)
     out[COL.triangle_chn_rus_usa], out[COL.role_usa] = kind, role_usa
     out[COL.alliance_prk_chn_rus] = alliance(x.trust, TRIO_PRK, q.alliance_threshold)
     out[COL.alliance_ever] = x.alliance_ever
+    out[COL.contestability_chn], out[COL.contestability_rus] = x.contestability[CHN], x.contestability[RUS]
+    months = max(x.month, 1)
+    for k in range(4):
+        out[COL.share_menage_prk_chn_rus + k] = x.triangle_months[k] / months
+    n = x.run_sum.shape[0]
+    for k in range(n):
+        out[COL.mean_autonomy_prk + k] = x.run_sum[k] / months
+        out[COL.window_autonomy_prk + k] = x.window_sum[k] / x.window_months if x.window_months > 0 else np.nan
 
 
 @jit

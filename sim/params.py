@@ -48,7 +48,7 @@ class Params:
     cost_rus: float = param(1.0, 0.2, 5.0, "1", "Russia's cost of one USD of aid", "Tullock (1980)")
     pressure_cost_chn: float = param(1.0, 0.0, 5.0, "1", "rise in China's aid cost per unit US pressure",
                                      "seed 001 (Hong Min: US messages urging China's cooperation)")
-    bid_rate: float = param(0.5, 0.01, 1.0, "1/month", "speed at which a patron's aid moves to its best response")
+    bid_rate: float = param(0.5, 0.01, 1.0, "1/month", "speed at which a patron's aid moves to the contest's equilibrium")
     bid0_chn: float = param(1.5, 0.0, 10.0, "USD bn/yr", "China's aid offer at month 0",
                             "seed 002 (Beijing PRK's primary economic backer)")
     bid0_rus: float = param(0.5, 0.0, 10.0, "USD bn/yr", "Russia's aid offer at month 0",
@@ -78,8 +78,16 @@ class Params:
     delivery_noise: float = param(0.1, 0.0, 0.5, "1", "s.d. of the monthly delivered share")
     # --- trust dynamics ---
     trust_rate: float = param(0.05, 0.0, 0.5, "1/month", "speed at which trust follows observed reciprocity")
-    jealousy: float = param(1.0, 0.0, 5.0, "1", "patron's trust lost per month, per unit of PRK attention its rival gets beyond it, relative to trust_rate",
+    jealousy: float = param(1.0, 0.0, 5.0, "1", "patron's trust lost per month, per unit of attention PRK gives it below what it is used to, relative to trust_rate",
                             "seed 003 (Delury: 'the Chinese are a bit miffed')")
+    habit_rate: float = param(0.05, 0.01, 0.5, "1/month", "speed at which a patron gets used to the attention PRK gives it",
+                              "seed 003 (Delury: jealousy is relative to what a patron had)")
+    summit_jealousy: float = param(0.05, 0.0, 0.5, "trust", "trust a patron loses in PRK when PRK holds a summit with its rival",
+                                   "seed 003 (Delury: 'a bit miffed seeing Kim choose Putin over them')")
+    favour_trust: float = param(0.02, 0.0, 0.2, "1", "share of the gap to full trust that PRK's trust in a patron closes when the patron vetoes a resolution on its behalf or releases technology to it",
+                                "seed 002 (Gause: Russia 'will block any U.N. resolutions'); seed 003 (Easley: crown jewels)")
+    cut_trust: float = param(0.2, 0.0, 2.0, "trust", "PRK's trust lost in a patron per unit relative cut of that patron's aid offer",
+                             "seed 002 (Bennett: Pyongyang does not fully trust Beijing)")
     betrayal_rate: float = param(0.01, 0.0, 0.2, "1/month", "probability of a betrayal shock in a month",
                                  "seed 002 (Bennett: Beijing felt betrayed by Jang Song Thaek's execution)")
     betrayal_size: float = param(0.2, 0.0, 1.0, "trust", "trust a patron loses in PRK at a betrayal",
@@ -131,6 +139,8 @@ class Params:
                                 "seed 003 (Kim-Putin summit); seed 002 (five Xi-Kim summits 2018-19)")
     amity_threshold: float = param(0.5, 0.0, 1.0, "trust", "mutual trust above which a pair is in amity",
                                    "Dittmer (1981)")
+    amity_band: float = param(0.1, 0.0, 0.5, "trust", "width of the band around amity_threshold inside which a pair keeps its last amity or enmity",
+                              "Dittmer (1981): amity and enmity are relations that persist")
     alliance_threshold: float = param(0.7, 0.0, 1.0, "trust", "mutual trust every pair needs for a three-way alliance",
                                       "seed 003 (Easley: a real alliance of the three isn't credible)")
 

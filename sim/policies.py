@@ -11,7 +11,7 @@ from sim.actors import CHN, RUS
 from sim.jitcache import jit_inline
 from sim.registry import Registry, check_fields
 from sim.rules import PatronRuleBase, USRuleBase, checker, option_names, patron_rule, us_rule
-from sim.types import Month, USDecision
+from sim.types import Month, PatronDecision, USDecision
 
 PATRON_POLICIES: Registry[PatronPolicy] = Registry("patron policy", check=checker("patron"),
                                                   entry_points="trisim.patron_policies")
@@ -41,13 +41,19 @@ CONTEST_OPTIONS = option_names("pressure_sensitive")
 
 @patron_rule
 def contest_bid(actor, x, m, q, opts):
-    """The bid of :class:`Contest` (and :class:`Cautious`): a step toward the Tullock best
-    response (E2, E3) to the rival's last bid, the prize being PRK's contestability times E1."""
+    """The bid of :class:`Contest` (and :class:`Cautious`): a step (E3) toward the contest's
+    equilibrium (E2b) given the patron's stake ``kappa V / c`` (E1, E4, with PRK's measured
+    contestability kappa, E2a) and the rival's stake of last month; a step toward the best
+    response to the rival's bid (E2) when the rival does not contest (its stake is NaN)."""
     rival = RUS if actor == CHN else CHN
-    value = x.contestability * patron_value_now(actor, m, q)
     cost = patron_cost_now(actor, x, q, opts[CONTEST_OPTIONS.pressure_sensitive] > 0)
-    target = eq.best_response(value, x.bids[rival], cost)
-    return eq.adjust(x.bids[actor], target, q.bid_rate)
+    stake = x.contestability[actor] * patron_value_now(actor, m, q) / cost
+    rival_stake = x.stakes[rival]
+    if np.isnan(rival_stake):
+        target = eq.best_response(stake, x.bids[rival], 1.0)
+    else:
+        target = eq.contest_equilibrium(stake, rival_stake)
+    return PatronDecision(eq.adjust(x.bids[actor], target, q.bid_rate), stake)
 
 
 FIXED_OPTIONS = option_names("bid")
@@ -55,9 +61,10 @@ FIXED_OPTIONS = option_names("bid")
 
 @patron_rule
 def fixed_bid(actor, x, m, q, opts):
-    """The bid of :class:`Fixed`: ``bid`` every month, or the current bid when ``bid`` is NaN."""
+    """The bid of :class:`Fixed`: ``bid`` every month, or the current bid when ``bid`` is NaN;
+    it does not contest (stake NaN)."""
     bid = opts[FIXED_OPTIONS.bid]
-    return x.bids[actor] if np.isnan(bid) else bid
+    return PatronDecision(x.bids[actor] if np.isnan(bid) else bid, np.nan)
 
 
 class PatronPolicy(PatronRuleBase):
@@ -69,8 +76,8 @@ class PatronPolicy(PatronRuleBase):
 @PATRON_POLICIES.register
 @dataclass(frozen=True)
 class Contest(PatronPolicy):
-    """Bid for influence over PRK: move toward the Tullock best response (E2, E3) to the
-    rival's last bid, valuing the prize at PRK's contestability times E1."""
+    """Bid for influence over PRK: move toward the contest's equilibrium (E2b, E3), valuing
+    PRK's attention at E1 times PRK's contestability as measured from its rule (E2a)."""
 
     name = "contest"
     rule = contest_bid

@@ -10,7 +10,7 @@ options. The kernel (:func:`sim.world.run_block`) takes the four rules of a run 
 decorator      signature                                    returns
 =============  ===========================================  ==========================
 `prk_rule`     ``rule(x, m, q, opts)``                      :class:`sim.types.PRKDecision`
-`patron_rule`  ``rule(actor, x, m, q, opts)``               the patron's bid, USD bn/yr
+`patron_rule`  ``rule(actor, x, m, q, opts)``               :class:`sim.types.PatronDecision`
 `us_rule`      ``rule(x, m, q, opts)``                      :class:`sim.types.USDecision`
 =============  ===========================================  ==========================
 
@@ -39,7 +39,16 @@ from numba.core.registry import CPUDispatcher
 from sim.jitcache import ensure, jit
 from sim.params import PARAM_RECORD
 from sim.state import STATE
-from sim.types import SAMPLE_MONTH, SAMPLE_PRK_DECISION, SAMPLE_US_DECISION, Month, PRKDecision, USDecision
+from sim.types import (
+    SAMPLE_MONTH,
+    SAMPLE_PATRON_DECISION,
+    SAMPLE_PRK_DECISION,
+    SAMPLE_US_DECISION,
+    Month,
+    PatronDecision,
+    PRKDecision,
+    USDecision,
+)
 
 #: The argument names each kind of rule must take, in order.
 ARGUMENTS = {"prk": ("x", "m", "q", "opts"), "patron": ("actor", "x", "m", "q", "opts"), "us": ("x", "m", "q", "opts")}
@@ -57,7 +66,7 @@ def signatures() -> dict[str, Any]:
     month, opts = numba.typeof(SAMPLE_MONTH), types.float64[::1]
     return {
         "prk": numba.typeof(SAMPLE_PRK_DECISION)(state, month, params, opts),
-        "patron": types.float64(types.int64, state, month, params, opts),
+        "patron": numba.typeof(SAMPLE_PATRON_DECISION)(types.int64, state, month, params, opts),
         "us": numba.typeof(SAMPLE_US_DECISION)(state, month, params, opts),
     }
 
@@ -73,7 +82,7 @@ def _rule(kind: str):
 
 #: Decorator of a PRK strategy's rule ``rule(x, m, q, opts) -> PRKDecision``.
 prk_rule = _rule("prk")
-#: Decorator of a patron policy's rule ``rule(actor, x, m, q, opts) -> float``.
+#: Decorator of a patron policy's rule ``rule(actor, x, m, q, opts) -> PatronDecision``.
 patron_rule = _rule("patron")
 #: Decorator of a US policy's rule ``rule(x, m, q, opts) -> USDecision``.
 us_rule = _rule("us")
@@ -114,7 +123,7 @@ def check_rule(cls: type, kind: str) -> None:
 
 
 _KIND_TEXT = {"prk": "PRK rule (x, m, q, opts) -> PRKDecision",
-              "patron": "patron rule (actor, x, m, q, opts) -> float",
+              "patron": "patron rule (actor, x, m, q, opts) -> PatronDecision",
               "us": "US rule (x, m, q, opts) -> USDecision"}
 
 
@@ -173,8 +182,9 @@ class PRKRuleBase(Behaviour):
 class PatronRuleBase(Behaviour):
     kind: ClassVar[str] = "patron"
 
-    def decide(self, actor: int, x: np.record, m: Month, q: np.record) -> float:
-        """The bid of patron ``actor`` in the replication of state ``x``, parameters ``q``."""
+    def decide(self, actor: int, x: np.record, m: Month, q: np.record) -> PatronDecision:
+        """The bid (and stake) of patron ``actor`` in the replication of state ``x``, parameters
+        ``q``."""
         return compiled_rule(type(self))(actor, x, m, q, self.options())
 
 

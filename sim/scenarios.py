@@ -28,6 +28,9 @@ class Drivers:
     food_shortfall_mt: PRK's own harvest short of need, Mt/yr (seed 004: roughly 1 Mt short).
     border_open: share of China's economic aid that crosses the border (seed 004: closure).
     summits: ``summits[t, b] = 1`` if PRK holds a summit with actor b in month t.
+    window: 1 in the months of the scenario's event window (the crisis, the months after the
+        war ends ...), over which the window means of the outcomes are taken (E16); every
+        month unless the scenario says otherwise.
     """
 
     war_intensity: np.ndarray
@@ -36,6 +39,11 @@ class Drivers:
     food_shortfall_mt: np.ndarray
     border_open: np.ndarray
     summits: np.ndarray
+    window: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.window is None:
+            object.__setattr__(self, "window", np.ones(len(self.war_intensity)))
 
     @property
     def months(self) -> int:
@@ -45,7 +53,7 @@ class Drivers:
         """The drivers as a tuple of float arrays, in field order, for compiled code."""
         return tuple(np.ascontiguousarray(getattr(self, f), dtype=float) for f in
                      ("war_intensity", "us_china_rivalry", "us_russia_hostility", "food_shortfall_mt", "border_open",
-                      "summits"))
+                      "summits", "window"))
 
     def month(self, t: int) -> Month:
         """The drivers of month ``t``, as the agents' rules see them."""
@@ -61,15 +69,16 @@ class Drivers:
             food_shortfall_mt=np.full(T, self.food_shortfall_mt[0]),
             border_open=np.full(T, self.border_open[0]),
             summits=np.zeros_like(self.summits),
+            window=self.window,
         )
 
 
 @jit_inline
 def month_at(drivers: tuple, t: int) -> Month:
     """Month ``t`` of the drivers (as :meth:`Drivers.arrays` gives them)."""
-    war, rivalry, hostility, shortfall, border, summits = drivers
+    war, rivalry, hostility, shortfall, border, summits, window = drivers
     return Month(t, war[t], rivalry[t], hostility[t], shortfall[t], border[t],
-                 (summits[t, 0], summits[t, 1], summits[t, 2], summits[t, 3]))
+                 (summits[t, 0], summits[t, 1], summits[t, 2], summits[t, 3]), window[t])
 
 
 def _after(months: int, start: int, before: float, after: float) -> np.ndarray:
@@ -132,7 +141,8 @@ class WarEnds(Scenario):
 
     def drivers(self, months: int) -> Drivers:
         d = super().drivers(months)
-        return _replace(d, war_intensity=_after(months, self.end_month, self.war, 0.0))
+        return _replace(d, war_intensity=_after(months, self.end_month, self.war, 0.0),
+                        window=_after(months, self.end_month, 0.0, 1.0))
 
 
 @SCENARIOS.register
@@ -151,7 +161,8 @@ class UsChinaDetente(Scenario):
 
     def drivers(self, months: int) -> Drivers:
         d = super().drivers(months)
-        return _replace(d, us_china_rivalry=_after(months, self.start_month, self.rivalry, self.rivalry_after))
+        return _replace(d, us_china_rivalry=_after(months, self.start_month, self.rivalry, self.rivalry_after),
+                        window=_after(months, self.start_month, 0.0, 1.0))
 
 
 @SCENARIOS.register
@@ -159,7 +170,7 @@ class UsChinaDetente(Scenario):
 class FoodCrisis(Scenario):
     """Floods plus border closure (seed 004, 2020-21): the harvest shortfall grows to
     ``crisis_shortfall_mt`` and only ``border_open`` of China's economic aid crosses the
-    border, for ``duration`` months from month 0."""
+    border, for ``duration`` months from month 0 (the event window)."""
 
     name = "food_crisis"
     crisis_shortfall_mt: float = 2.0
@@ -176,7 +187,7 @@ class FoodCrisis(Scenario):
         short[: self.duration] = self.crisis_shortfall_mt
         border = np.ones(months)
         border[: self.duration] = self.border_open
-        return _replace(d, food_shortfall_mt=short, border_open=border)
+        return _replace(d, food_shortfall_mt=short, border_open=border, window=_after(months, self.duration, 1.0, 0.0))
 
 
 @SCENARIOS.register

@@ -10,6 +10,11 @@ import numpy as np
 from sim.actors import CHN, PRK, RUS, USA
 from sim.params import Params
 
+#: Outcomes whose mean over the run and over the scenario's event window are kept (E16), in
+#: the order of :attr:`WorldState.run_sum`.
+TRACKED = ("autonomy_prk", "aid_total_prk", "food_coverage", "trust_chn_prk", "trust_rus_prk", "trust_prk_chn",
+           "trust_prk_rus", "bid_chn", "bid_rus")
+
 #: Columns of :attr:`WorldState.unsc` (cumulative counts).
 UNSC_COLUMNS = ("resolutions_tabled", "resolutions_vetoed", "resolutions_passed")
 
@@ -21,20 +26,32 @@ UNSC_COLUMNS = ("resolutions_tabled", "resolutions_vetoed", "resolutions_passed"
 #: bids: ``(4,)`` USD bn/yr: the aid each patron offers PRK (CHN, RUS; USA's relief offer).
 #: aid: ``(4, 4, 2)`` USD bn/yr: aid received, donor x recipient x channel (econ, mil).
 #: munitions: USD bn/yr: PRK's munitions exports to Russia.
-#: contestability: in [0, 1]: how much PRK lets patrons bid for it (PRK's last choice).
+#: contestability: ``(4,)`` >= 0: how much PRK's attention to each patron (CHN, RUS) responds to
+#:     its bid, relative to a Tullock contest, as the patrons measured it this month (E2a).
+#: attention_ref: ``(4,)``: the attention each patron is used to getting from PRK (E13c).
+#: stakes: ``(4,)`` USD bn/yr: each patron's last value-to-cost ratio of PRK's attention (E2b);
+#:     NaN for a patron that does not contest.
 #: delivered: ``(4,)`` in [0, 1]: share of each donor's promised aid delivered last month.
+#: offered: ``(4,)`` USD bn/yr: each donor's aid offer last month, both channels (E7a).
 #: sanctions: in [0, 1]: level of UN sanctions in force.
 #: tech: Russia has released sensitive military technology (crown jewels).
 #: tech_month: month of release, -1 if none.
 #: unsc: ``(3,)`` cumulative resolutions tabled, vetoed, passed.
 #: us_stance: ``(3,)`` US pressure, engagement, condemnation last month, in [0, 1].
 #: alliance_ever: a PRK-CHN-RUS alliance formed at some month.
+#: amity: ``(4, 4)`` 1 where a pair is in amity (symmetric; kept inside the band, E15).
+#: triangle_months: ``(4,)`` months the PRK-CHN-RUS triangle has spent in each type.
+#: run_sum, window_sum: ``(N_TRACKED,)`` sums over the months of the run and of the
+#:     scenario's event window of the tracked outcomes (:data:`TRACKED`).
+#: window_months: months of the event window simulated so far.
 #: month: months elapsed.
 STATE = np.dtype([
     ("trust", "f8", (4, 4)), ("attention", "f8", (4, 4)), ("bids", "f8", (4,)), ("aid", "f8", (4, 4, 2)),
-    ("munitions", "f8"), ("contestability", "f8"), ("delivered", "f8", (4,)), ("sanctions", "f8"),
-    ("tech", "?"), ("tech_month", "i8"), ("unsc", "i8", (3,)), ("us_stance", "f8", (3,)), ("alliance_ever", "?"),
-    ("month", "i8"),
+    ("munitions", "f8"), ("contestability", "f8", (4,)), ("attention_ref", "f8", (4,)), ("stakes", "f8", (4,)),
+    ("delivered", "f8", (4,)), ("offered", "f8", (4,)),
+    ("sanctions", "f8"), ("tech", "?"), ("tech_month", "i8"), ("unsc", "i8", (3,)), ("us_stance", "f8", (3,)),
+    ("alliance_ever", "?"), ("amity", "u1", (4, 4)), ("triangle_months", "i8", (4,)),
+    ("run_sum", "f8", (9,)), ("window_sum", "f8", (9,)), ("window_months", "i8"), ("month", "i8"),
 ], align=True)
 
 #: The state of R replications: a record array of :data:`STATE` with a leading replication
@@ -75,6 +92,17 @@ def initial_state(p: Params, n: int, rivalry: float = 0.7, hostility: float = 0.
     s.bids[:, CHN] = p.bid0_chn
     s.bids[:, RUS] = p.bid0_rus
     s.contestability = 1.0
+    s.stakes = np.nan  # no stake revealed yet: month 0's bids best-respond to the initial offers
+    s.attention_ref = attention[:, PRK, :]
     s.delivered = 1.0
     s.tech_month = -1
+    initial_amity(s, p.amity_threshold)
     return s
+
+
+def initial_amity(s: WorldState, threshold: np.ndarray | float) -> None:
+    """Amity at month 0: mean mutual trust at least ``threshold`` (no band yet)."""
+    mean = 0.5 * (s.trust + np.swapaxes(s.trust, 1, 2))
+    s.amity = mean >= np.asarray(threshold, dtype=float).reshape(-1, 1, 1)
+    for a in range(4):
+        s.amity[:, a, a] = False

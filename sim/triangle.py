@@ -1,8 +1,10 @@
 """The strategic triangle (Dittmer 1981), read off the trust matrix.
 
-Rule (E15 in ``docs/odd.md``): a pair (a, b) is in *amity* when its mean mutual trust
-``(T[a,b] + T[b,a]) / 2`` is at least ``amity_threshold``, else in *enmity*. The number of
-amity pairs fixes the triangle type, and the position of each actor its role:
+Rule (E15 in ``docs/odd.md``): a pair (a, b) enters *amity* when its mean mutual trust
+``(T[a,b] + T[b,a]) / 2`` reaches ``amity_threshold + amity_band / 2`` and falls back into
+*enmity* only below ``amity_threshold - amity_band / 2`` (hysteresis: inside the band a pair
+keeps its last relation, so that trust noise does not flip the triangle). The number of amity
+pairs fixes the triangle type, and the position of each actor its role:
 
 =========================  ===========  =========================================
 amity pairs                type         roles
@@ -42,12 +44,29 @@ def amity(trust: np.ndarray, a: int, b: int, threshold: float) -> bool:
 
 
 @jit
-def triangle(trust: np.ndarray, trio: tuple[int, int, int], threshold: float) -> tuple[int, int, int, int]:
-    """Triangle type code (index into :data:`TRIANGLE_TYPES`) and each member's role code
-    (index into :data:`ROLES`), members in the order of ``trio``."""
+def update_amity(trust: np.ndarray, relation: np.ndarray, threshold: float, band: float) -> None:
+    """E15a. Each pair's amity (``relation``, a symmetric ``(4, 4)`` bool matrix, in place):
+    amity from ``threshold + band / 2`` up, enmity below ``threshold - band / 2``, the last
+    relation in between."""
+    for a in range(4):
+        for b in range(a + 1, 4):
+            mean = 0.5 * (trust[a, b] + trust[b, a])
+            now = relation[a, b]
+            if mean >= threshold + 0.5 * band:
+                now = True
+            elif mean < threshold - 0.5 * band:
+                now = False
+            relation[a, b] = relation[b, a] = now
+
+
+@jit
+def triangle(relation: np.ndarray, trio: tuple[int, int, int]) -> tuple[int, int, int, int]:
+    """E15b. Triangle type code (index into :data:`TRIANGLE_TYPES`) and each member's role code
+    (index into :data:`ROLES`), members in the order of ``trio``, from the pairs' amity
+    (``relation``, :func:`update_amity`)."""
     i, j, k = trio
     # edge e_m is the pair opposite member m: (j,k) opposite i, (i,k) opposite j, (i,j) opposite k
-    edges = (amity(trust, j, k, threshold), amity(trust, i, k, threshold), amity(trust, i, j, threshold))
+    edges = (relation[j, k], relation[i, k], relation[i, j])
     n_amity = int(edges[0]) + int(edges[1]) + int(edges[2])
     kind = 3 - n_amity  # 3 -> menage (0), 2 -> romantic (1), 1 -> marriage (2), 0 -> unit veto (3)
     if n_amity == 3:

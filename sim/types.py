@@ -21,7 +21,8 @@ ACCEPT_CHANNELS = ("chn_econ", "chn_mil", "rus_econ", "rus_mil", "usa_econ")
 
 
 class Month(NamedTuple):
-    """The exogenous drivers of one month (scalars; ``summits`` one indicator per actor)."""
+    """The exogenous drivers of one month (scalars; ``summits`` one indicator per actor;
+    ``in_window`` 1 in the months of the scenario's event window, else 0)."""
 
     t: int
     war: float
@@ -30,15 +31,15 @@ class Month(NamedTuple):
     shortfall_mt: float
     border_open: float
     summits: tuple[float, float, float, float]
+    in_window: float
 
 
 class PRKDecision(NamedTuple):
     """PRK's choices for one month in one replication.
 
     attention_chn, attention_rus, attention_usa: the attention row PRK's attention moves
-        toward (shares summing to 1).
-    contestability: in [0, 1], the share of each patron's value of influence that PRK puts
-        up for bidding (1: attention goes to whoever offers more).
+        toward (shares summing to 1). How much they respond to the patrons' bids is PRK's
+        contestability, which the patrons measure from the rule (E2a), not a choice of PRK's.
     accept: in [0, 1], the share of each donor's aid per channel PRK accepts, in the order of
         :data:`ACCEPT_CHANNELS`.
     munitions_supply: in [0, 1], the share of munitions capacity PRK sells Russia.
@@ -47,9 +48,21 @@ class PRKDecision(NamedTuple):
     attention_chn: float
     attention_rus: float
     attention_usa: float
-    contestability: float
     accept: tuple[float, float, float, float, float]
     munitions_supply: float
+
+
+class PatronDecision(NamedTuple):
+    """A patron's choice for one month in one replication.
+
+    bid: its aid offer in the contest for PRK, USD bn/yr.
+    stake: its value-to-cost ratio of PRK's attention, ``kappa V / c`` (USD bn/yr), which the
+        rival reads next month to find the contest's equilibrium (E2b); NaN for a patron that
+        does not contest (a fixed offer), to which the rival best-responds instead (E2).
+    """
+
+    bid: float
+    stake: float
 
 
 class USDecision(NamedTuple):
@@ -67,12 +80,13 @@ class Decisions(NamedTuple):
     """All agents' choices for one month in one replication."""
 
     prk: PRKDecision
-    bid_chn: float
-    bid_rus: float
+    chn: PatronDecision
+    rus: PatronDecision
     usa: USDecision
 
 
 #: Instances of the types above, from which the compiled signatures are read (:mod:`sim.rules`).
-SAMPLE_MONTH = Month(0, 0.0, 0.0, 0.0, 0.0, 0.0, (0.0, 0.0, 0.0, 0.0))
-SAMPLE_PRK_DECISION = PRKDecision(0.0, 0.0, 0.0, 0.0, (0.0, 0.0, 0.0, 0.0, 0.0), 0.0)
+SAMPLE_MONTH = Month(0, 0.0, 0.0, 0.0, 0.0, 0.0, (0.0, 0.0, 0.0, 0.0), 0.0)
+SAMPLE_PRK_DECISION = PRKDecision(0.0, 0.0, 0.0, (0.0, 0.0, 0.0, 0.0, 0.0), 0.0)
+SAMPLE_PATRON_DECISION = PatronDecision(0.0, 0.0)
 SAMPLE_US_DECISION = USDecision(0.0, 0.0, 0.0, 0.0)

@@ -21,7 +21,7 @@ from numba import types
 from numba.core.errors import NumbaExperimentalFeatureWarning
 
 from sim.actors import CHN, RUS
-from sim.dynamics import transition
+from sim.dynamics import sense, transition
 from sim.jitcache import ensure
 from sim.outcomes import outcome_row
 from sim.params import PARAM_RECORD, Switches
@@ -33,25 +33,38 @@ from sim.state import STATE, WorldState
 from sim.strategies import STRATEGIES, Strategy
 from sim.types import Decisions, Month
 
+#: Most strategies a schedule can hold (:attr:`WorldSpec.schedule`).
+MAX_PHASES = 4
+
 
 class Agents(NamedTuple):
-    """The agents' compiled decision rules and their options, as the month loop takes them."""
+    """The agents' compiled decision rules and their options, as the month loop takes them:
+    PRK's strategy in each phase of its schedule (the last repeated to fill MAX_PHASES slots),
+    the phase of each month, the patrons' and the US's rules."""
 
-    prk: Any
+    prk0: Any
+    prk1: Any
+    prk2: Any
+    prk3: Any
     chn: Any
     rus: Any
     usa: Any
-    prk_options: np.ndarray
+    prk_options0: np.ndarray
+    prk_options1: np.ndarray
+    prk_options2: np.ndarray
+    prk_options3: np.ndarray
     chn_options: np.ndarray
     rus_options: np.ndarray
     usa_options: np.ndarray
+    phase: np.ndarray
 
 
-def _run_block(prk, chn, rus, usa, prk_options, chn_options, rus_options, usa_options, s, drivers, p, sw, key,
-               replications, months, steps, out):
+def _run_block(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1, prk_options2, prk_options3,
+               chn_options, rus_options, usa_options, phase, s, drivers, p, sw, key, replications, months, steps, out):
     """Run every replication of ``s`` (replication ``replications[i]`` of the run in row i)
-    from month 0 to ``months``, in place: each month every agent decides by its rule from the
-    state at the start of the month, then :func:`sim.dynamics.transition`. The replication's
+    from month 0 to ``months``, in place: each month the patrons measure PRK's contestability
+    (:func:`sim.dynamics.sense`), every agent decides by its rule from the state at the start
+    of the month, then :func:`sim.dynamics.transition`. The replication's
     draws come from its own stream (:func:`sim.rng.replication_noise`). Outcomes
     (:func:`sim.outcomes.outcome_row`) go to ``out``: one row per replication and month when
     ``steps``, else one per replication."""
@@ -62,6 +75,15 @@ def _run_block(prk, chn, rus, usa, prk_options, chn_options, rus_options, usa_op
         replication_noise(key[0], key[1], replications[i], normal, uniform)
         for t in range(months):
             m = month_at(drivers, t)
+            k = phase[t]  # PRK's strategy this month
+            prk, prk_options = prk0, prk_options0
+            if k == 1:
+                prk, prk_options = prk1, prk_options1
+            elif k == 2:
+                prk, prk_options = prk2, prk_options2
+            elif k == 3:
+                prk, prk_options = prk3, prk_options3
+            sense(prk, x, m, q, prk_options)
             d = Decisions(prk(x, m, q, prk_options), chn(CHN, x, m, q, chn_options), rus(RUS, x, m, q, rus_options),
                           usa(x, m, q, usa_options))
             transition(x, d, m, q, sw, normal, uniform, dT, target)
@@ -77,12 +99,14 @@ def kernel() -> Any:
     ensure()
     sig = signatures()
     opts, f8 = types.float64[::1], types.float64[::1]
-    drivers = types.Tuple((f8, f8, f8, f8, f8, types.float64[:, ::1]))
+    drivers = types.Tuple((f8, f8, f8, f8, f8, types.float64[:, ::1], f8))
     flags = numba.typeof(Switches().flags())
     state = types.Array(numba.from_dtype(STATE), 1, "C", aligned=True)
     params = types.Array(numba.from_dtype(PARAM_RECORD), 1, "C", aligned=True)
-    args = (types.FunctionType(sig["prk"]), types.FunctionType(sig["patron"]), types.FunctionType(sig["patron"]),
-            types.FunctionType(sig["us"]), opts, opts, opts, opts, state, drivers, params, flags,
+    prk = types.FunctionType(sig["prk"])
+    args = (prk, prk, prk, prk, types.FunctionType(sig["patron"]), types.FunctionType(sig["patron"]),
+            types.FunctionType(sig["us"]), opts, opts, opts, opts, opts, opts, opts, types.int64[::1], state, drivers,
+            params, flags,
             types.UniTuple(types.int64, 2), types.int64[::1], types.int64, types.boolean, types.float64[:, ::1])
     with _quiet():
         return numba.njit(types.void(*args), cache=True, error_model="numpy")(_run_block)
@@ -106,6 +130,11 @@ def run_block(a: Agents, s: WorldState, drivers: tuple, p: np.recarray, sw: Any,
             bool(steps), out)
 
 
+def schedule_label(schedule: tuple[tuple[str, int], ...]) -> str:
+    """How a strategy schedule is named in tables: ``bandwagon>balancing@48``."""
+    return ">".join(n if t == 0 else f"{n}@{t}" for n, t in schedule)
+
+
 @dataclass(frozen=True)
 class WorldSpec:
     """A run's choices by name: PRK's strategy, the patrons' and US policies, the scenario."""
@@ -120,13 +149,39 @@ class WorldSpec:
     strategy_options: dict[str, Any] = field(default_factory=dict)
     scenario_options: dict[str, Any] = field(default_factory=dict)
     us_policy_options: dict[str, Any] = field(default_factory=dict)
+    #: PRK's strategies over time, ``((name, from_month), ...)`` with the first from month 0;
+    #: ``strategy`` is then its label (:func:`schedule_label`) and ``strategy_options`` are keyed
+    #: by strategy name. Empty: ``strategy`` throughout.
+    schedule: tuple[tuple[str, int], ...] = ()
+
+    def phases(self) -> tuple[tuple[str, int], ...]:
+        """PRK's strategies and the month each starts, checked."""
+        if not self.schedule:
+            return ((self.strategy, 0),)
+        phases = tuple((str(n), int(t)) for n, t in self.schedule)
+        starts = [t for _, t in phases]
+        if starts[0] != 0 or starts != sorted(set(starts)):
+            raise ValueError(f"a strategy schedule starts at month 0 and its months increase; got {starts}")
+        if len(phases) > MAX_PHASES:
+            raise ValueError(f"a strategy schedule holds at most {MAX_PHASES} strategies; got {len(phases)}")
+        return phases
 
     def build(self) -> World:
         if self.months < 1:
             raise ValueError(f"months must be >= 1, got {self.months}")
+        phases = self.phases()
+        if self.schedule:
+            strategies = tuple(STRATEGIES.create(n, **self.strategy_options.get(n, {})) for n, _ in phases)
+        else:
+            strategies = (STRATEGIES.create(self.strategy, **self.strategy_options),)
+        phase = np.zeros(self.months, dtype=np.int64)
+        for k, (_, start) in enumerate(phases):
+            phase[start:] = k
         return World(
             spec=self,
-            strategy=STRATEGIES.create(self.strategy, **self.strategy_options),
+            strategy=strategies[0],
+            phases=strategies,
+            phase=phase,
             chn=PATRON_POLICIES.create(self.chn_policy),
             rus=PATRON_POLICIES.create(self.rus_policy),
             usa=US_POLICIES.create(self.us_policy, **self.us_policy_options),
@@ -139,7 +194,9 @@ class World:
     """A :class:`WorldSpec` resolved to objects."""
 
     spec: WorldSpec
-    strategy: Strategy
+    strategy: Strategy  #: the first (or only) strategy of PRK's schedule
+    phases: tuple[Strategy, ...]
+    phase: np.ndarray  #: ``(months,)`` which of ``phases`` PRK plays each month
     chn: PatronPolicy
     rus: PatronPolicy
     usa: USPolicy
@@ -150,13 +207,21 @@ class World:
 
     def decide(self, x: np.record, m: Month, q: np.record) -> Decisions:
         """Every agent's decision in the replication of state record ``x`` and parameter record
-        ``q`` (what the Mesa agents do one by one)."""
-        return Decisions(self.strategy.decide(x, m, q), self.chn.decide(CHN, x, m, q), self.rus.decide(RUS, x, m, q),
+        ``q`` (what the Mesa agents do one by one), after the patrons have measured PRK's
+        contestability (:func:`sim.dynamics.sense`)."""
+        strategy = self.strategy_at(m.t)
+        sense(compiled_rule(type(strategy)), x, m, q, strategy.options())
+        return Decisions(strategy.decide(x, m, q), self.chn.decide(CHN, x, m, q), self.rus.decide(RUS, x, m, q),
                          self.usa.decide(x, m, q))
+
+    def strategy_at(self, t: int) -> Strategy:
+        """PRK's strategy in month ``t``."""
+        return self.phases[int(self.phase[min(t, len(self.phase) - 1)])]
 
     def agents(self) -> Agents:
         """The compiled rules and options of the run's agents (each rule compiled, or loaded from
         the cache, on first use)."""
-        return Agents(compiled_rule(type(self.strategy)), compiled_rule(type(self.chn)), compiled_rule(type(self.rus)),
-                      compiled_rule(type(self.usa)), self.strategy.options(), self.chn.options(), self.rus.options(),
-                      self.usa.options())
+        slots = [self.phases[min(k, len(self.phases) - 1)] for k in range(MAX_PHASES)]
+        return Agents(*(compiled_rule(type(st)) for st in slots), compiled_rule(type(self.chn)),
+                      compiled_rule(type(self.rus)), compiled_rule(type(self.usa)), *(st.options() for st in slots),
+                      self.chn.options(), self.rus.options(), self.usa.options(), self.phase)

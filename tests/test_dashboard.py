@@ -45,7 +45,7 @@ from sim.params import PARAM_FIELDS
 from sim.policies import US_POLICIES
 from sim.scenarios import SCENARIOS
 from sim.strategies import STRATEGIES
-from sim.triangle import ROLES, TRIANGLE_TYPES, triangle
+from sim.triangle import ROLES, TRIANGLE_TYPES, triangle, update_amity
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,8 +65,10 @@ def edges(fig: Figure) -> dict[str, object]:
 
 def names(trust: np.ndarray, threshold: float) -> dict[str, str]:
     """Triangle types and roles by name, from the model's own rule (sim.triangle)."""
-    kind, role_prk, _, _ = triangle(trust, (PRK, CHN, RUS), threshold)
-    kind_g, _, _, role_usa = triangle(trust, (CHN, RUS, USA), threshold)
+    relation = np.zeros((4, 4), dtype=np.uint8)
+    update_amity(trust, relation, threshold, 0.0)  # a fresh matrix: no band, no history
+    kind, role_prk, _, _ = triangle(relation, (PRK, CHN, RUS))
+    kind_g, _, _, role_usa = triangle(relation, (CHN, RUS, USA))
     return {"triangle_prk": TRIANGLE_TYPES[kind], "role_prk": ROLES[role_prk],
             "triangle_great": TRIANGLE_TYPES[kind_g], "role_usa": ROLES[role_usa]}
 

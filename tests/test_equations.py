@@ -8,7 +8,7 @@ import pytest
 from sim import equations as eq
 from sim.actors import CHN, PRK, RUS, USA
 from sim.params import Params, Switches
-from sim.triangle import ROLES, TRIANGLE_TYPES, alliance, triangle
+from sim.triangle import ROLES, TRIANGLE_TYPES, alliance, triangle, update_amity
 from sim.world import WorldSpec
 from tests.conftest import run_steps
 
@@ -38,15 +38,53 @@ def test_tullock_equilibrium_is_a_mutual_best_response(vi, vj):
     assert eq.best_response(vj, float(xi), 1.0) == pytest.approx(xj)
 
 
-@pytest.mark.parametrize(("value_chn", "value_rus"), [(4.0, 1.0), (2.0, 2.0), (1.0, 6.0)])
-def test_simulated_bids_converge_to_the_two_patron_equilibrium(value_chn, value_rus):
-    """Only the patron contest on, PRK balancing (the whole prize contestable), c = 1."""
-    p = Params(value_chn=value_chn, value_rus=value_rus, rivalry_value_chn=0.0, war_value_rus=0.0)
-    spec = WorldSpec(strategy="balancing", chn_policy="contest", rus_policy="contest", months=80,
-                     switches=Switches.only("patron_competition"))
-    s = run_steps(spec, p, n=2)
-    np.testing.assert_allclose(s.bids[:, CHN], value_chn**2 * value_rus / (value_chn + value_rus) ** 2, rtol=1e-9)
-    np.testing.assert_allclose(s.bids[:, RUS], value_rus**2 * value_chn / (value_chn + value_rus) ** 2, rtol=1e-9)
+CORNERS = [  # (value_chn, value_rus, cost_chn, cost_rus, bid_rate): the parameter box's corners and beyond
+    (4.0, 1.0, 1.0, 1.0, 0.5), (2.0, 2.0, 1.0, 1.0, 1.0), (1.0, 6.0, 1.0, 1.0, 0.5),
+    (10.0, 0.5, 0.2, 5.0, 1.0),  # value-to-cost ratio 500 (China)
+    (0.5, 10.0, 5.0, 0.2, 1.0),  # 500 (Russia)
+    (10.0, 0.5, 0.2, 5.0, 0.01),  # the slowest adjustment
+    (0.5, 10.0, 5.0, 0.1, 1.0),  # 1,000
+]
+
+
+@pytest.mark.parametrize(("value_chn", "value_rus", "cost_chn", "cost_rus", "bid_rate"), CORNERS)
+def test_simulated_bids_converge_to_the_two_patron_equilibrium(value_chn, value_rus, cost_chn, cost_rus, bid_rate):
+    """Only the patron contest on, PRK balancing: the patrons measure PRK's contestability as
+    1 - usa_share (E2a) and their bids reach the Tullock equilibrium of the prizes kappa V,
+    from any starting bids, for any ratio of their value-to-cost ratios, at any bid_rate."""
+    if cost_rus < 0.2:  # beyond the box's cost bound: a ratio of 1,000 through Russia's war value instead
+        p = Params(value_rus=10.0, war_value_rus=10.0, cost_rus=0.2, value_chn=0.5, cost_chn=5.0, bid_rate=1.0,
+                   rivalry_value_chn=0.0, bid0_chn=3.0, bid0_rus=0.0)
+    else:
+        p = Params(value_chn=value_chn, value_rus=value_rus, rivalry_value_chn=0.0, war_value_rus=0.0,
+                   cost_chn=cost_chn, cost_rus=cost_rus, bid_rate=bid_rate, bid0_chn=3.0, bid0_rus=0.0)
+    months = 40 if bid_rate >= 0.5 else 3000
+    spec = WorldSpec(strategy="balancing", chn_policy="contest", rus_policy="contest", months=months,
+                     switches=Switches.only("patron_competition", "transaction"))
+    s = run_steps(spec, p, n=1)
+    kappa = 1.0 - 0.05  # balancing's usa_share
+    war = 1.0  # status quo 2024
+    w_chn = kappa * p.value_chn / p.cost_chn
+    w_rus = kappa * (p.value_rus + p.war_value_rus * war) / p.cost_rus
+    np.testing.assert_allclose(s.contestability[0, [CHN, RUS]], kappa, rtol=1e-12)
+    np.testing.assert_allclose(s.bids[0, CHN], eq.tullock_equilibrium(w_chn, w_rus), rtol=1e-9)
+    np.testing.assert_allclose(s.bids[0, RUS], eq.tullock_equilibrium(w_rus, w_chn), rtol=1e-9)
+
+
+def test_contestability_is_the_response_of_attention_relative_to_a_tullock_contest():
+    # attention that follows the bids exactly (balancing without the US): 1
+    step, total = 0.2, 2.0
+    share = lambda c, r: c / (c + r)  # noqa: E731
+    assert eq.measured_contestability(share(1.2, 1.0), share(1.0, 1.2), step, total) == pytest.approx(1.0)
+    # attention that ignores the bids: 0; that moves against them: floored at 0
+    assert eq.measured_contestability(0.6, 0.6, step, total) == 0.0
+    assert eq.measured_contestability(0.5, 0.6, step, total) == 0.0
+
+
+def test_contest_equilibrium_is_zero_when_no_one_values_the_prize():
+    assert eq.contest_equilibrium(0.0, 0.0) == 0.0
+    assert eq.contest_equilibrium(0.0, 3.0) == 0.0
+    assert eq.contest_equilibrium(3.0, 1.0) == pytest.approx(eq.tullock_equilibrium(3.0, 1.0))
 
 
 @pytest.mark.parametrize(("aid", "autonomy"), [
@@ -125,9 +163,26 @@ def _trust(pairs: dict[tuple[int, int], float]) -> np.ndarray:
     ],
 )
 def test_triangle_types_and_roles(edges, kind, roles):
-    k, *r = triangle(_trust(edges), (PRK, CHN, RUS), 0.5)
+    k, *r = triangle(_amity(_trust(edges)), (PRK, CHN, RUS))
     assert TRIANGLE_TYPES[k] == kind
     assert tuple(ROLES[i] for i in r) == roles
+
+
+def _amity(trust: np.ndarray, threshold: float = 0.5, band: float = 0.0, before: bool = False) -> np.ndarray:
+    relation = np.full((4, 4), np.uint8(before))
+    update_amity(trust, relation, threshold, band)
+    return relation
+
+
+def test_amity_has_hysteresis_inside_the_band():
+    """E15a: inside the band a pair keeps its last relation; outside it, the threshold rules."""
+    inside = _trust({(PRK, CHN): 0.53})
+    assert _amity(inside, 0.5, 0.1, before=True)[PRK, CHN] == 1
+    assert _amity(inside, 0.5, 0.1, before=False)[PRK, CHN] == 0
+    assert _amity(_trust({(PRK, CHN): 0.56}), 0.5, 0.1, before=False)[PRK, CHN] == 1
+    assert _amity(_trust({(PRK, CHN): 0.44}), 0.5, 0.1, before=True)[PRK, CHN] == 0
+    # without a band it is the threshold itself
+    assert _amity(inside, 0.5, 0.0, before=False)[PRK, CHN] == 1
 
 
 def test_alliance_needs_every_pair_above_the_threshold():

@@ -75,7 +75,7 @@ def test_broadcast_keeps_per_replication_values():
     ("registry", "name", "options", "message"),
     [
         ("strategy", "bandwagon", {"chn_share": 0.99}, "chn_share = 0.99 must be in"),
-        ("strategy", "balancing", {"contestability": 7}, "contestability = 7 must be in [0, 1]"),
+        ("strategy", "balancing", {"usa_share": 7}, "usa_share = 7 must be in [0, 1]"),
         ("strategy", "counterweight", {"usa_share": -0.5}, "usa_share = -0.5"),
         ("scenario", "food_crisis", {"border_open": 1.5}, "border_open = 1.5"),
         ("scenario", "war_ends", {"end_month": -3}, "end_month = -3"),

@@ -99,7 +99,7 @@ def _registry() -> Registry:
 
 @prk_rule
 def good(x, m, q, opts):
-    return PRKDecision(opts[OPTS.share], 0.0, 1.0 - opts[OPTS.share], 1.0, (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
+    return PRKDecision(opts[OPTS.share], 0.0, 1.0 - opts[OPTS.share], (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
 
 
 def make(rule=None, options=OPTS, fields=(("share", float, 0.5),), name="mine"):
@@ -143,7 +143,7 @@ def test_a_rule_that_does_not_compile_or_returns_the_wrong_type_is_refused_in_on
 
     @prk_rule
     def typo(x, m, q, opts):
-        return PRKDecision(x.no_such_field, 0.0, 1.0, 1.0, (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
+        return PRKDecision(x.no_such_field, 0.0, 1.0, (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
 
     for rule in (wrong_type, typo):
         cls = _registry().register(make(rule))

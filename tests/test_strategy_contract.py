@@ -31,6 +31,19 @@ def decision(name: str, china_support: float = 0.5, n: int = 3):
     return [STRATEGIES.create(name).decide(s[r], m, q[r]) for r in range(n)]
 
 
+def contestability(name: str) -> float:
+    """PRK's contestability for China under the strategy, as the patrons measure it (E2a), in
+    the month-0 world of :func:`decision`."""
+    from sim.dynamics import sense
+    from sim.rules import compiled_rule
+
+    p = Params().broadcast(1)
+    s, q = initial_state(p, 1), p.arrays()
+    strategy = STRATEGIES.create(name)
+    sense(compiled_rule(type(strategy)), s[0], WorldSpec().build().drivers.month(0), q[0], strategy.options())
+    return float(s.contestability[0, CHN])
+
+
 def test_registry_lists_the_analysts_strategies_and_the_baselines():
     assert set(ALL) == set(ANALYST_STRATEGIES) | set(BASELINES)
 
@@ -59,7 +72,6 @@ def test_decision_is_well_formed(name):
         row = np.array([d.attention_chn, d.attention_rus, d.attention_usa])
         assert row.sum() == pytest.approx(1.0)
         assert np.all(row >= 0)
-        assert 0 <= d.contestability <= 1
         assert all(0 <= a <= 1 for a in d.accept)
         assert len(d.accept) == len(ACCEPT_CHANNELS)
         assert 0 <= d.munitions_supply <= 1
@@ -86,8 +98,9 @@ def test_without_noise_replications_are_identical(name):
 def test_classifier_matches_what_the_strategy_decides(name):
     c = STRATEGIES[name].classifier
     accept = {k: i for i, k in enumerate(ACCEPT_CHANNELS)}
+    kappa = contestability(name)
+    assert c["contestable"] == (kappa >= 0.45), kappa
     for d in decision(name):
-        assert c["contestable"] == (d.contestability >= 0.5)
         assert c["sells_munitions"] == (d.munitions_supply > 0)
         assert c["accepts_russian_food"] == (d.accept[accept["rus_econ"]] > 0)
         assert c["engages_us"] == (d.attention_usa >= 0.3)

@@ -30,7 +30,7 @@ def off(name: str, base: Switches | None = None) -> Switches:
 @pytest.mark.parametrize(
     ("switch", "zero"),
     [
-        ("jealousy", {"jealousy": 0.0}),
+        ("jealousy", {"jealousy": 0.0, "summit_jealousy": 0.0}),
         ("betrayal", {"betrayal_rate": 0.0}),
         ("noise", {"trust_noise": 0.0, "delivery_noise": 0.0}),
         ("transaction", {"munitions_capacity": 0.0, "tech_value": 0.0}),

@@ -12,7 +12,7 @@ from sim.rules import option_names, prk_rule
 from sim.strategies import STRATEGIES, Strategy
 from sim.types import PRKDecision
 
-OPTIONS = option_names("usa_share", "contestability")
+OPTIONS = option_names("usa_share")
 
 
 @prk_rule
@@ -22,7 +22,7 @@ def hedging(x, m, q, opts):
     usa = opts[OPTIONS.usa_share]
     t_chn, t_rus = x.trust[PRK, CHN], x.trust[PRK, RUS]
     chn = (1.0 - usa) * (t_chn / (t_chn + t_rus) if t_chn + t_rus > 0 else 0.5)
-    return PRKDecision(chn, 1.0 - usa - chn, usa, opts[OPTIONS.contestability], (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
+    return PRKDecision(chn, 1.0 - usa - chn, usa, (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
 
 
 @STRATEGIES.register
@@ -38,7 +38,6 @@ class Hedging(Strategy):
                   "sells_munitions": True, "accepts_russian_food": True, "engages_us": False,
                   "analysts": (), "seeds": ()}
     usa_share: float = 0.05
-    contestability: float = 0.5
 
     def __post_init__(self) -> None:
-        check_fields(self, "strategy", usa_share=(0, 1), contestability=(0, 1))
+        check_fields(self, "strategy", usa_share=(0, 1))

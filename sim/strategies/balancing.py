@@ -8,7 +8,7 @@ from sim.registry import check_fields
 from sim.rules import option_names, prk_rule
 from sim.strategies.base import PRKDecision, Strategy, patron_bid_share
 
-OPTIONS = option_names("usa_share", "contestability")
+OPTIONS = option_names("usa_share")
 
 
 @prk_rule
@@ -17,7 +17,7 @@ def balancing(x, m, q, opts):
     the US does not get, Russia the rest."""
     usa = opts[OPTIONS.usa_share]
     chn = patron_bid_share(x) * (1.0 - usa)
-    return PRKDecision(chn, 1.0 - usa - chn, usa, opts[OPTIONS.contestability], (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
+    return PRKDecision(chn, 1.0 - usa - chn, usa, (1.0, 1.0, 1.0, 1.0, 1.0), 1.0)
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,10 @@ class Balancing(Strategy):
     John Delury (seed 003): Kim Il Sung 'subtly and effectively played on the vanities and
     anxieties of Beijing and Moscow'. Daniel Russel (seed 002): 'signaling to Beijing that it
     has other friends and other options'.
+
+    The reading in the model: PRK's attention to each patron is its share of the two bids
+    (of what the US does not get), so its measured contestability is ``1 - usa_share`` and the
+    patrons play the full Tullock contest for it.
     """
 
     name = "balancing"
@@ -39,7 +43,6 @@ class Balancing(Strategy):
         "analysts": ("John Delury", "Daniel Russel"), "seeds": ("003", "002"),
     }
     usa_share: float = 0.05
-    contestability: float = 1.0
 
     def __post_init__(self) -> None:
-        check_fields(self, "strategy", usa_share=(0, 1), contestability=(0, 1))
+        check_fields(self, "strategy", usa_share=(0, 1))

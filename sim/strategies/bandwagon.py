@@ -14,6 +14,11 @@ class Bandwagon(FixedShares):
 
     Cheong Seong-chang (seed 004): 'Kim Jong Un expressed his interest in cooperating only
     with China, and continuing with hostility against the U.S.'
+
+    The reading demands two corners, by design: PRK takes aid from China alone, so its
+    dependence on China is 1 and its autonomy 0 in every run; and its attention does not
+    follow the bids, so its measured contestability is 0 and the patrons do not bid (China's
+    aid is its aid for stability).
     """
 
     name = "bandwagon"
@@ -24,7 +29,6 @@ class Bandwagon(FixedShares):
     }
     chn_share: float = 0.85
     rus_share: float = 0.1
-    contestability: float = 0.1
     accept_rus_econ: float = 0.0
     accept_rus_mil: float = 0.0
     accept_usa_econ: float = 0.0

@@ -55,7 +55,7 @@ class Strategy(PRKRuleBase):
     classifier: ClassVar[dict[str, object]]
 
 
-FIXED_OPTIONS = option_names("chn_share", "rus_share", "contestability", "munitions_supply", *(
+FIXED_OPTIONS = option_names("chn_share", "rus_share", "munitions_supply", *(
     f"accept_{c}" for c in ACCEPT_CHANNELS))
 
 
@@ -64,7 +64,7 @@ def fixed_shares(x, m, q, opts):
     """The decision of :class:`FixedShares`: its options, whatever the state."""
     o = FIXED_OPTIONS
     chn, rus = opts[o.chn_share], opts[o.rus_share]
-    return PRKDecision(chn, rus, 1.0 - chn - rus, opts[o.contestability],
+    return PRKDecision(chn, rus, 1.0 - chn - rus,
                        (opts[o.accept_chn_econ], opts[o.accept_chn_mil], opts[o.accept_rus_econ],
                         opts[o.accept_rus_mil], opts[o.accept_usa_econ]), opts[o.munitions_supply])
 
@@ -72,14 +72,14 @@ def fixed_shares(x, m, q, opts):
 @dataclass(frozen=True)
 class FixedShares(Strategy):
     """A strategy whose choices do not depend on the state: fixed attention shares
-    (``chn_share``, ``rus_share``, the rest to the US), contestability, acceptance by donor and
-    channel (``accept_<donor>_<channel>``, 1 unless set) and munitions supply."""
+    (``chn_share``, ``rus_share``, the rest to the US), acceptance by donor and channel
+    (``accept_<donor>_<channel>``, 1 unless set) and munitions supply. Its attention does not
+    follow the bids, so its measured contestability is 0 (E2a)."""
 
     rule = fixed_shares
     OPTIONS = FIXED_OPTIONS
     chn_share: float = 0.5
     rus_share: float = 0.4
-    contestability: float = 0.3
     munitions_supply: float = 1.0
     accept_chn_econ: float = 1.0
     accept_chn_mil: float = 1.0
@@ -88,6 +88,6 @@ class FixedShares(Strategy):
     accept_usa_econ: float = 1.0
 
     def __post_init__(self) -> None:
-        check_fields(self, "strategy", chn_share=(0, 1), rus_share=(0, 1), contestability=(0, 1),
-                     munitions_supply=(0, 1), **{f"accept_{c}": (0, 1) for c in ACCEPT_CHANNELS})
+        accept = {f"accept_{c}": (0, 1) for c in ACCEPT_CHANNELS}
+        check_fields(self, "strategy", chn_share=(0, 1), rus_share=(0, 1), munitions_supply=(0, 1), **accept)
         check_fields(self, "strategy", chn_share=(0, 1 - self.rus_share))  # the US gets the rest

@@ -58,7 +58,9 @@ def test_experiment_composes_and_runs_in_debug_size(name):
             assert [s.strategy for s in run.specs] == STRATEGIES.names()
             frame = execute(run, progress=False)
             assert len(frame) == 4 * len(STRATEGIES)
-            assert np.isfinite(frame.select_dtypes("float").to_numpy()).all()
+            floats = frame.select_dtypes("float")
+            # a window mean is NaN only when the run ends before the scenario's event window opens
+            assert np.isfinite(floats.drop(columns=[c for c in floats if c.startswith("window_")]).to_numpy()).all()
             if name in SWEPT:
                 value = cfg
                 for part in SWEPT[name][0].split("."):
