@@ -123,6 +123,11 @@ def main(argv: list[str] | None = None) -> None:
     import importlib
 
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("--version", "-V"):  # before Hydra, whose --version is its own
+        from sim import __version__
+
+        print(f"trisim {__version__}")
+        raise SystemExit(0)
     if argv and argv[0] in SUBCOMMANDS:
         module, _ = SUBCOMMANDS[argv[0]]
         try:

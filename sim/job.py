@@ -136,9 +136,22 @@ def execute(run: Run, progress: bool = True) -> pd.DataFrame:
                 frame.insert(at, _free_name(name, frame), getattr(drawn, name)[reps])
                 at += 1
     frame.insert(0, "run_id", [f"{s}/{r}" for s, r in zip(frame["strategy"], reps)])
-    for col in ("run_id", "strategy", "scenario", "us_policy", "chn_policy", "rus_policy", "calibration"):
+    for col in ("run_id", "calibration"):
         frame[col] = frame[col].astype("string")
+    for col, levels in input_levels().items():  # every job's column has the same levels: tables concatenate
+        frame[col] = pd.Categorical(frame[col].astype(str), categories=levels)
     return frame
+
+
+def input_levels() -> dict[str, list[str]]:
+    """The levels of each named input column: every name in its registry (plugins included)."""
+    from sim.policies import PATRON_POLICIES, US_POLICIES
+    from sim.scenarios import SCENARIOS
+    from sim.strategies import STRATEGIES
+
+    patrons = PATRON_POLICIES.names()
+    return {"strategy": STRATEGIES.names(), "scenario": SCENARIOS.names(), "us_policy": US_POLICIES.names(),
+            "chn_policy": patrons, "rus_policy": patrons}
 
 
 def _free_name(name: str, frame: pd.DataFrame) -> str:
