@@ -47,7 +47,8 @@ try:
         from ema_workbench import IntegerParameter, RealParameter, ReplicatorModel, ScalarOutcome
         from ema_workbench.em_framework.evaluators import BaseEvaluator
 except ModuleNotFoundError as err:  # an optional extra: say which
-    raise ModuleNotFoundError(f"sim.ema needs ema_workbench ({err}): pip install 'trisim[ema]'", name=err.name) from None
+    raise ModuleNotFoundError(f"sim.ema needs ema_workbench ({err}): pip install 'trisim[ema]'",
+                              name=err.name) from None
 
 #: The US policies' continuous levels, each in [0, 1] (:class:`sim.policies.Pressure` and kin).
 US_LEVELS = ("pressure", "engagement", "condemnation", "table_rate")
@@ -154,7 +155,8 @@ def trisim_model(
     unc = []
     for n in names:
         if n == "scenario_name":
-            unc.append(IntegerParameter("scenario_name", 0, len(scenarios) - 1, default=scenarios.index(defaults["scenario"])))
+            unc.append(IntegerParameter("scenario_name", 0, len(scenarios) - 1,
+                                        default=scenarios.index(defaults["scenario"])))
         else:
             r = records[n]
             unc.append(RealParameter(n, float(r["low"]), float(r["high"]), default=float(r["default"])))
@@ -187,7 +189,7 @@ def _values(sample: Any, parameters: Iterable[Any]) -> dict[str, Any]:
     """The values an experiment sets: sampled, else the parameter's default (as EMA does)."""
     out = {}
     for p in parameters:
-        value = sample[p.name] if p.name in sample else p.default
+        value = sample.get(p.name, p.default)
         if value is not None:
             out[p.name] = value
     return out

@@ -10,16 +10,16 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # ema_workbench warns at import about optional extras
     ema = pytest.importorskip("ema_workbench")
 
-from ema_workbench import ScalarOutcome, SequentialEvaluator, perform_experiments  # noqa: E402
+from ema_workbench import ScalarOutcome, SequentialEvaluator, perform_experiments
 
-from sim.analysis.prim import discover  # noqa: E402
-from sim.ema import US_LEVELS, BatchEvaluator, labelled, trisim_model  # noqa: E402
-from sim.engine import simulate  # noqa: E402
-from sim.outcomes import OUTCOME_INFO  # noqa: E402
-from sim.params import ParameterError, describe  # noqa: E402
-from sim.policies import US_POLICIES  # noqa: E402
-from sim.strategies import STRATEGIES  # noqa: E402
-from sim.world import WorldSpec  # noqa: E402
+from sim.analysis.prim import discover
+from sim.ema import US_LEVELS, BatchEvaluator, labelled, trisim_model
+from sim.engine import simulate
+from sim.outcomes import OUTCOME_INFO
+from sim.params import ParameterError, describe
+from sim.policies import US_POLICIES
+from sim.strategies import STRATEGIES
+from sim.world import WorldSpec
 
 OUTCOMES = ["autonomy_prk", "aid_total_prk", "tech_transferred", "resolutions_passed"]
 
