@@ -115,6 +115,7 @@ SUBCOMMANDS = {
     "explain": ("sim.calibration.explain", "show the claims, prior and posterior behind a parameter"),
     "sweep": ("sim.sweep.cli", "run a sweep of jobs (resumable)"),
     "sobol": ("sim.analysis.sobol", "Sobol indices of a model outcome over parameter bounds"),
+    "sensitivity": ("sim.analysis.sensitivity", "Sobol indices or Morris screening (--method sobol|morris)"),
 }
 
 
