@@ -12,7 +12,17 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+
+def _config_dir() -> str:
+    """The Hydra configs: ``sim/configs`` in the package (in a wheel, a copy of the repository's
+    ``configs/``; in a checkout, a link to it), else the checkout's ``configs/`` (a checkout
+    without symbolic links)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "configs"
+    return str(packaged if (packaged / "config.yaml").is_file() else here.parent / "configs")
+
+
+CONFIG_DIR = _config_dir()
 
 
 def fail(message: str) -> None:
