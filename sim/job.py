@@ -35,7 +35,9 @@ from sim.results import (
     FAILURE,
     MANIFEST,
     RESULT,
+    TABLES,
     atomic_write_bytes,
+    link_table,
     provenance,
     read_meta,
     result_state,
@@ -248,6 +250,8 @@ def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
     if state == "complete":
         if not (out / MANIFEST).exists():  # killed between the table and its manifest
             write_json({"status": "complete", **read_meta(out / RESULT)}, out / MANIFEST)
+        if ctx.in_sweep and not (out.parent / TABLES / f"{key}.parquet").exists():  # killed before its link
+            link_table(out, key, out.parent / TABLES)
         log.info("%s: already complete, skipped", ctx.job_id)
         return JobOutcome("skipped", out)
     if state == "other" or not claim(out, key):
@@ -270,6 +274,8 @@ def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
         write_parquet(frame, out / RESULT, meta=written)
         write_json({"status": "complete", **written, "files": files}, out / MANIFEST)
         (out / FAILURE).unlink(missing_ok=True)
+        if ctx.in_sweep:
+            link_table(out, key, out.parent / TABLES)
     except Exception as err:
         error = f"{type(err).__name__}: {err}".splitlines()[0]
         record = provenance(**meta, status="failed", error=error, traceback=traceback.format_exc())

@@ -71,3 +71,38 @@ def test_the_package_has_a_version_and_the_command_prints_it():
     assert sim.__version__[0].isdigit()
     out = subprocess.run([sys.executable, "-m", "sim", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"trisim {sim.__version__}"
+
+
+def test_a_sweeps_tables_read_plainly_with_pandas_polars_and_duckdb(tmp_path, monkeypatch):
+    import duckdb
+
+    from sim.analysis.report import find_files
+    from tests.sweep.helpers import trisim
+
+    monkeypatch.chdir(tmp_path)
+    assert trisim("-m", "months=3", "replications=2", "strategy=balancing,bandwagon", "scenario=war_ends",
+                  "sweep.id=s") == 0
+    sweep = tmp_path / "multirun" / "s"
+    tables = sweep / "tables"
+    assert sorted(p.name for p in tables.iterdir()) == sorted(f"{p.read_text().strip()}.parquet"
+                                                             for p in sweep.glob("*/.inputs_hash"))
+    frame = pd.read_parquet(tables)
+    assert len(frame) == 2 * 2
+    assert set(frame["strategy"].astype(str)) == {"balancing", "bandwagon"}
+    assert isinstance(frame["scenario"].dtype, pd.CategoricalDtype)
+    own = pd.read_parquet(sweep / "months=3,replications=2,scenario=war_ends,strategy=balancing" / "outcomes.parquet")
+    assert list(frame.columns) == list(own.columns)  # no partition column inferred from the path
+    rows = duckdb.sql(f"SELECT count(*), count(DISTINCT job_id) FROM read_parquet('{tables}/*.parquet')").fetchall()
+    assert rows == [(4, 2)]
+    names = [r[0] for r in duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{tables}/*.parquet')").fetchall()]
+    assert names == list(own.columns)
+    pl = pytest.importorskip("polars")
+    lazy = pl.scan_parquet(tables)
+    assert lazy.select(pl.len()).collect().item() == 4
+    assert lazy.collect_schema().names() == list(own.columns)
+    # the report reads each job's table once, though tables/ links to it
+    assert len(find_files(sweep)) == 2
+    # a second run of the sweep skips every job and keeps the links
+    assert trisim("-m", "months=3", "replications=2", "strategy=balancing,bandwagon", "scenario=war_ends",
+                  "sweep.id=s") == 0
+    assert len(pd.read_parquet(tables)) == 4
