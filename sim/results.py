@@ -32,6 +32,7 @@ import os
 import platform
 import subprocess
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -118,50 +119,12 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
     return path
 
 
-#: Meaning of the columns that are neither outcomes nor parameters.
-ID_INFO: dict[str, tuple[str, str]] = {
-    "run_id": ("id", "the run: <sweep id>/<job id>/<strategy>/<replication>"),
-    "sweep_id": ("id", "the sweep (a single run is a sweep of one job)"),
-    "job_id": ("id", "the job within its sweep: its overrides, sorted"),
-    "strategy": ("name", "PRK's strategy (sim.strategies.STRATEGIES)"),
-    "scenario": ("name", "the world's scenario (sim.scenarios.SCENARIOS)"),
-    "us_policy": ("name", "the US policy (sim.policies.US_POLICIES)"),
-    "chn_policy": ("name", "China's patron policy (sim.policies.PATRON_POLICIES)"),
-    "rus_policy": ("name", "Russia's patron policy (sim.policies.PATRON_POLICIES)"),
-    "calibration": ("name", "where the parameters come from: point, prior or posterior"),
-    "draw": ("index", "the calibration draw a replication runs (empty under calibration=point)"),
-    "seed": ("seed", "the run's seed: replication r draws from stream (seed, r)"),
-    "replication": ("index", "the replication r of the run"),
-    "month": ("month", "months simulated (month 0 is January 2024)"),
-}
-
-
-def column_info(name: str) -> dict[str, str] | None:
-    """Unit, meaning and role of a result column, from the single outcome and parameter
-    declarations (:data:`sim.outcomes.OUTCOME_INFO`, :func:`sim.params.describe`); a
-    parameter column may carry a ``param_`` or ``input_`` prefix. None for other columns."""
-    from sim.outcomes import OUTCOME_INFO
-    from sim.params import PARAM_FIELDS
-
-    if name in ID_INFO:
-        unit, meaning = ID_INFO[name]
-        return {"unit": unit, "description": meaning, "role": "input" if unit in ("name", "seed") else "id"}
-    if name in OUTCOME_INFO:
-        o = OUTCOME_INFO[name]
-        return {"unit": o.unit, "description": o.label, "role": "outcome", "kind": o.kind}
-    for prefix in ("", "param_", "input_"):
-        f = PARAM_FIELDS.get(name.removeprefix(prefix)) if name.startswith(prefix) else None
-        if f is not None:
-            return {"unit": f.metadata["unit"], "description": f.metadata["doc"], "role": "parameter"}
-    return None
-
-
-def with_field_metadata(table: pa.Table) -> pa.Table:
-    """``table`` with each known column's unit and meaning (:func:`column_info`) as Parquet
-    field metadata, which pyarrow, polars and DuckDB read back."""
+def with_field_metadata(table: pa.Table, info_of: Callable[[str], dict[str, str] | None]) -> pa.Table:
+    """``table`` with ``info_of(column)`` (e.g. unit and meaning, :func:`sim.job.column_info`)
+    as each column's Parquet field metadata, which pyarrow, polars and DuckDB read back."""
     fields = []
     for f in table.schema:
-        info = column_info(f.name)
+        info = info_of(f.name)
         fields.append(f.with_metadata({**(f.metadata or {}), **{k.encode(): v.encode() for k, v in info.items()}})
                       if info else f)
     return table.cast(pa.schema(fields, metadata=table.schema.metadata))
@@ -173,10 +136,14 @@ def units(path: Path | str) -> dict[str, dict[str, str]]:
             for f in pq.read_schema(path) if f.metadata}
 
 
-def write_parquet(frame: pd.DataFrame, path: Path | str, meta: dict[str, Any] | None = None) -> Path:
+def write_parquet(frame: pd.DataFrame, path: Path | str, meta: dict[str, Any] | None = None,
+                  columns: Callable[[str], dict[str, str] | None] | None = None) -> Path:
     """Write ``frame`` as Parquet atomically, with ``meta`` (JSON) in the file's metadata and
-    each column's unit and meaning in its field metadata (:func:`with_field_metadata`)."""
-    table = with_field_metadata(pa.Table.from_pandas(frame, preserve_index=False))
+    ``columns(name)`` (a column's unit and meaning, :func:`sim.job.column_info`) in each
+    column's field metadata."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if columns is not None:
+        table = with_field_metadata(table, columns)
     if meta:
         existing = table.schema.metadata or {}
         table = table.replace_schema_metadata({**existing, b"trisim": json.dumps(meta, default=str).encode()})

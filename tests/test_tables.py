@@ -10,6 +10,7 @@ import pytest
 
 import sim
 from sim.engine import simulate
+from sim.job import column_info
 from sim.outcomes import OUTCOME_INFO
 from sim.params import PARAM_FIELDS, ParameterError, Params
 from sim.results import units, write_parquet
@@ -20,7 +21,7 @@ from sim.world import WorldSpec
 def test_parquet_fields_carry_unit_and_meaning_from_the_declarations(tmp_path):
     frame = simulate(WorldSpec(months=6), replications=3, seed=1)
     frame["param_value_chn"] = 2.0
-    path = write_parquet(frame, tmp_path / "t.parquet")
+    path = write_parquet(frame, tmp_path / "t.parquet", columns=column_info)
     meta = units(path)
     for name in ("autonomy_prk", "sanctions", "triangle_prk_chn_rus"):
         o = OUTCOME_INFO[name]
