@@ -12,7 +12,17 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+
+def _config_dir() -> str:
+    """The Hydra configs: ``sim/configs`` in the package (in a wheel, a copy of the repository's
+    ``configs/``; in a checkout, a link to it), else the checkout's ``configs/`` (a checkout
+    without symbolic links)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "configs"
+    return str(packaged if (packaged / "config.yaml").is_file() else here.parent / "configs")
+
+
+CONFIG_DIR = _config_dir()
 
 
 def fail(message: str) -> None:
@@ -115,6 +125,7 @@ SUBCOMMANDS = {
     "explain": ("sim.calibration.explain", "show the claims, prior and posterior behind a parameter"),
     "sweep": ("sim.sweep.cli", "run a sweep of jobs (resumable)"),
     "sobol": ("sim.analysis.sobol", "Sobol indices of a model outcome over parameter bounds"),
+    "sensitivity": ("sim.analysis.sensitivity", "Sobol indices or Morris screening (--method sobol|morris)"),
 }
 
 
@@ -123,6 +134,11 @@ def main(argv: list[str] | None = None) -> None:
     import importlib
 
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("--version", "-V"):  # before Hydra, whose --version is its own
+        from sim import __version__
+
+        print(f"trisim {__version__}")
+        raise SystemExit(0)
     if argv and argv[0] in SUBCOMMANDS:
         module, _ = SUBCOMMANDS[argv[0]]
         try:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.outcomes import CATEGORICAL, N_OUTCOMES, columns, decode
-from sim.params import Params
+from sim.params import ParameterError, Params
 from sim.rng import run_key
 from sim.state import initial_state
 from sim.world import WorldSpec, run_block
@@ -29,20 +29,28 @@ BLOCK = 10_000
 _DEFAULTS = Params()
 
 
-def as_params(params: Params | dict[str, Any] | None) -> Params:
+def as_params(params: Params | dict[str, Any] | pd.DataFrame | None) -> Params:
+    """``params`` as a :class:`Params`: the defaults, a Params, a dict of overrides, or a
+    DataFrame with one row per replication and one column per parameter that varies."""
     if params is None:
         return _DEFAULTS
     if isinstance(params, Params):
         return params
+    if isinstance(params, pd.DataFrame):
+        unknown = [c for c in params.columns if c not in Params.names()]
+        if unknown:
+            raise ParameterError(f"params has column {unknown[0]!r}, which is not a parameter; "
+                                 f"known parameters: {', '.join(Params.names())}")
+        return Params.with_overrides({c: params[c].to_numpy(dtype=float) for c in params.columns})
     return Params.with_overrides(params)
 
 
 def simulate(
     spec: WorldSpec | None = None,
     *,
-    replications: int = 100,
+    replications: int | None = None,
     seed: int = 0,
-    params: Params | dict[str, Any] | None = None,
+    params: Params | dict[str, Any] | pd.DataFrame | None = None,
     record: str = "final",
     replication_ids: Iterable[int] | None = None,
     chunk: int = BLOCK,
@@ -51,10 +59,12 @@ def simulate(
 
     Args:
         spec: strategy, policies, scenario, months and switches (default: :class:`WorldSpec`).
-        replications: number of replications R (ignored when ``replication_ids`` is given).
+        replications: number of replications R (ignored when ``replication_ids`` is given;
+            default: one per row of a DataFrame ``params``, else 100).
         seed: the run's seed; replication r draws from stream ``(seed, r)`` (:mod:`sim.rng`).
         params: one parameter set, or one value per replication (fields of shape ``(R,)``),
-            or a dict of overrides of the defaults.
+            or a dict of overrides of the defaults, or a DataFrame with one row per
+            replication and a column per parameter it sets (the others keep their defaults).
         record: ``"final"`` for one row per replication, ``"steps"`` for one row per
             replication and month.
         replication_ids: which replications to run (to split a run across processes).
@@ -66,7 +76,13 @@ def simulate(
     spec = spec or WorldSpec()
     if record not in ("final", "steps"):
         raise ValueError(f"record must be 'final' or 'steps', got {record!r}")
+    rows_given = len(params) if isinstance(params, pd.DataFrame) else None
+    if replications is None:
+        replications = 100 if rows_given is None else rows_given
     ids = np.arange(replications) if replication_ids is None else np.asarray(list(replication_ids), dtype=np.int64)
+    if rows_given is not None and rows_given != ids.size:
+        raise ValueError(f"params has {rows_given} rows but the run has {ids.size} replications: "
+                         "give one row per replication")
     if ids.size == 0:
         raise ValueError("replications must be >= 1")
     if (ids < 0).any():
@@ -124,6 +140,8 @@ def simulate_mesa(
     spec = spec or WorldSpec()
     if record not in ("final", "steps"):
         raise ValueError(f"record must be 'final' or 'steps', got {record!r}")
+    if isinstance(params, pd.DataFrame):
+        raise ValueError("the Mesa engine runs one parameter set; per-replication parameters need engine='batch'")
     p = as_params(params)
     ids = range(replications) if replication_ids is None else list(replication_ids)
     if len(ids) == 0:

@@ -28,14 +28,17 @@ from tqdm.auto import tqdm
 
 from sim.config import POINT, Run, as_container, inputs_hash, job_inputs, to_run
 from sim.engine import run as run_engine
-from sim.params import Params
+from sim.outcomes import OUTCOME_INFO
+from sim.params import PARAM_FIELDS, Params
 from sim.results import (
     CLAIM,
     CONFIG,
     FAILURE,
     MANIFEST,
     RESULT,
+    TABLES,
     atomic_write_bytes,
+    link_table,
     provenance,
     read_meta,
     result_state,
@@ -136,9 +139,57 @@ def execute(run: Run, progress: bool = True) -> pd.DataFrame:
                 frame.insert(at, _free_name(name, frame), getattr(drawn, name)[reps])
                 at += 1
     frame.insert(0, "run_id", [f"{s}/{r}" for s, r in zip(frame["strategy"], reps)])
-    for col in ("run_id", "strategy", "scenario", "us_policy", "chn_policy", "rus_policy", "calibration"):
+    for col in ("run_id", "calibration"):
         frame[col] = frame[col].astype("string")
+    for col, levels in input_levels().items():  # every job's column has the same levels: tables concatenate
+        frame[col] = pd.Categorical(frame[col].astype(str), categories=levels)
     return frame
+
+
+def input_levels() -> dict[str, list[str]]:
+    """The levels of each named input column: every name in its registry (plugins included)."""
+    from sim.policies import PATRON_POLICIES, US_POLICIES
+    from sim.scenarios import SCENARIOS
+    from sim.strategies import STRATEGIES
+
+    patrons = PATRON_POLICIES.names()
+    return {"strategy": STRATEGIES.names(), "scenario": SCENARIOS.names(), "us_policy": US_POLICIES.names(),
+            "chn_policy": patrons, "rus_policy": patrons}
+
+
+#: Meaning of the columns that are neither outcomes nor parameters.
+ID_INFO: dict[str, tuple[str, str]] = {
+    "run_id": ("id", "the run: <sweep id>/<job id>/<strategy>/<replication>"),
+    "sweep_id": ("id", "the sweep (a single run is a sweep of one job)"),
+    "job_id": ("id", "the job within its sweep: its overrides, sorted"),
+    "strategy": ("name", "PRK's strategy (sim.strategies.STRATEGIES)"),
+    "scenario": ("name", "the world's scenario (sim.scenarios.SCENARIOS)"),
+    "us_policy": ("name", "the US policy (sim.policies.US_POLICIES)"),
+    "chn_policy": ("name", "China's patron policy (sim.policies.PATRON_POLICIES)"),
+    "rus_policy": ("name", "Russia's patron policy (sim.policies.PATRON_POLICIES)"),
+    "calibration": ("name", "where the parameters come from: point, prior or posterior"),
+    "draw": ("index", "the calibration draw a replication runs (empty under calibration=point)"),
+    "seed": ("seed", "the run's seed: replication r draws from stream (seed, r)"),
+    "replication": ("index", "the replication r of the run"),
+    "month": ("month", "months simulated (month 0 is January 2024)"),
+}
+
+
+def column_info(name: str) -> dict[str, str] | None:
+    """Unit, meaning and role of a result column, from the single outcome and parameter
+    declarations (:data:`sim.outcomes.OUTCOME_INFO`, :func:`sim.params.describe`); a
+    parameter column may carry a ``param_`` or ``input_`` prefix. None for other columns."""
+    if name in ID_INFO:
+        unit, meaning = ID_INFO[name]
+        return {"unit": unit, "description": meaning, "role": "input" if unit in ("name", "seed") else "id"}
+    if name in OUTCOME_INFO:
+        o = OUTCOME_INFO[name]
+        return {"unit": o.unit, "description": o.label, "role": "outcome", "kind": o.kind}
+    for prefix in ("", "param_", "input_"):
+        f = PARAM_FIELDS.get(name.removeprefix(prefix)) if name.startswith(prefix) else None
+        if f is not None:
+            return {"unit": f.metadata["unit"], "description": f.metadata["doc"], "role": "parameter"}
+    return None
 
 
 def _free_name(name: str, frame: pd.DataFrame) -> str:
@@ -235,6 +286,8 @@ def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
     if state == "complete":
         if not (out / MANIFEST).exists():  # killed between the table and its manifest
             write_json({"status": "complete", **read_meta(out / RESULT)}, out / MANIFEST)
+        if ctx.in_sweep and not (out.parent / TABLES / f"{key}.parquet").exists():  # killed before its link
+            link_table(out, key, out.parent / TABLES)
         log.info("%s: already complete, skipped", ctx.job_id)
         return JobOutcome("skipped", out)
     if state == "other" or not claim(out, key):
@@ -254,9 +307,11 @@ def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
         if figure and not ctx.in_sweep:
             write_figure(frame, out / figure)
             files.append(figure)
-        write_parquet(frame, out / RESULT, meta=written)
+        write_parquet(frame, out / RESULT, meta=written, columns=column_info)
         write_json({"status": "complete", **written, "files": files}, out / MANIFEST)
         (out / FAILURE).unlink(missing_ok=True)
+        if ctx.in_sweep:
+            link_table(out, key, out.parent / TABLES)
     except Exception as err:
         error = f"{type(err).__name__}: {err}".splitlines()[0]
         record = provenance(**meta, status="failed", error=error, traceback=traceback.format_exc())

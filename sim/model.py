@@ -6,12 +6,14 @@ then the model applies :func:`sim.dynamics.transition`, the function the batch e
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario
 
 from sim.actors import ACTORS, CHN, PRK, RUS, USA
 from sim.dynamics import sense, transition, workspace
@@ -87,9 +89,16 @@ def _as_seed(rng: Any) -> Any:
 class TriangleModel(mesa.Model):
     """The PRK-CHN-RUS(-USA) triangle, one world, one step per month.
 
+    The world's scenario is ``scenario_name`` (also ``model.scenario_name``): Mesa's
+    ``Model.__init__`` takes ``scenario=`` for its own experiment record
+    (``mesa.experimental.scenarios.Scenario``, which SolaraViz reads as ``model.scenario``), so
+    the two must not share a name. ``model.scenario`` is Mesa's record and carries the world's
+    names (``model.scenario.scenario_name``); ``scenario="war_ends"`` (a string) is still taken
+    as the scenario name, so older call sites keep working.
+
     Args:
         strategy: PRK's strategy (``sim.strategies.STRATEGIES``).
-        scenario: the world's drivers (``sim.scenarios.SCENARIOS``).
+        scenario_name: the world's drivers (``sim.scenarios.SCENARIOS``).
         us_policy, chn_policy, rus_policy: named policies (``sim.policies``).
         months: months to run before ``running`` turns False.
         switches: mechanisms on or off (default: all on but structural balance).
@@ -98,12 +107,13 @@ class TriangleModel(mesa.Model):
         replication: which replication of the run this world is: ``rng=seed, replication=r``
             reproduces replication r of ``sim.engine.simulate(..., seed=seed)`` exactly.
         spec: a full :class:`~sim.world.WorldSpec` (with options); replaces the names above.
+        scenario: Mesa's experiment record (a ``Scenario``), or a scenario name as a string.
     """
 
     def __init__(
         self,
         strategy: str = "balancing",
-        scenario: str = "status_quo_2024",
+        scenario_name: str = "status_quo_2024",
         us_policy: str = "pressure",
         chn_policy: str = "cautious",
         rus_policy: str = "contest",
@@ -113,12 +123,21 @@ class TriangleModel(mesa.Model):
         rng: Any = None,
         spec: WorldSpec | None = None,
         replication: int = 0,
+        scenario: Scenario | str | None = None,
         **param_overrides: float,
     ) -> None:
-        super().__init__(rng=_as_seed(rng))
+        if isinstance(scenario, str):  # the scenario's name, as before Mesa took the keyword
+            scenario_name, scenario = scenario, None
         if spec is None:
-            spec = WorldSpec(strategy=strategy, scenario=scenario, us_policy=us_policy, chn_policy=chn_policy,
+            spec = WorldSpec(strategy=strategy, scenario=scenario_name, us_policy=us_policy, chn_policy=chn_policy,
                              rus_policy=rus_policy, months=int(months), switches=switches or Switches())
+        seed = _as_seed(rng)
+        if scenario is None:
+            scenario = Scenario(rng=seed, strategy=spec.strategy, scenario_name=spec.scenario,
+                                us_policy=spec.us_policy, months=spec.months)
+        elif seed is None:
+            seed = _as_seed(scenario.rng)
+        super().__init__(rng=seed, scenario=scenario)
         months = spec.months
         self.world = spec.build()
         self.months = int(months)
@@ -128,7 +147,6 @@ class TriangleModel(mesa.Model):
                                                hostility=d0.us_russia_hostility[0])
         self.pending: dict[str, Any] = {}
         # every random draw of the run, month by month: replication r's stream of run `seed`
-        seed = _as_seed(rng)
         self.seed = int(self.rng.integers(2**63)) if seed is None else seed
         self.replication = int(replication)
         self.normals, self.uniforms = np.empty((self.months, N_NORMAL)), np.empty((self.months, N_UNIFORM))
@@ -151,6 +169,11 @@ class TriangleModel(mesa.Model):
     @property
     def spec(self) -> WorldSpec:
         return self.world.spec
+
+    @property
+    def scenario_name(self) -> str:
+        """The world's scenario (a name in ``sim.scenarios.SCENARIOS``)."""
+        return self.world.spec.scenario
 
     @property
     def month(self) -> int:
@@ -192,22 +215,54 @@ class TriangleModel(mesa.Model):
         return frame
 
 
-def batch_run(parameters: dict[str, Any], seeds: list[int], max_steps: int = 120, number_processes: int | None = 1,
-              data_collection_period: int = -1, display_progress: bool = False) -> pd.DataFrame:
-    """``mesa.batch_run`` over :class:`TriangleModel`, as a DataFrame, without side effects.
+def batch_run(
+    model_cls: type[mesa.Model] | Mapping[str, Any] = TriangleModel,
+    parameters: Mapping[str, Any] | None = None,
+    number_processes: int | None = 1,
+    iterations: int | None = None,
+    data_collection_period: int = -1,
+    max_steps: int = 1000,
+    display_progress: bool = True,
+    rng: Any = None,
+    *,
+    seeds: Sequence[int] | None = None,
+) -> list[dict[str, Any]] | pd.DataFrame:
+    """``mesa.batch_run``, called as Mesa users call it, without its process-wide side effect.
 
-    Mesa's ``batch_run`` sets the ``spawn`` start method for the whole process at every call;
-    this wrapper restores the start method that was in force before. ``seeds`` are passed as
-    ``rng=``; a ``replication`` parameter picks the replication of each seed's run, so
-    ``seeds=[s]`` with ``replication: range(R)`` gives the batch engine's replications of seed s.
+    Takes Mesa's arguments in Mesa's order and returns what Mesa returns (a list of dicts, one
+    per model run and collected step); :func:`batch_frame` gives the same as a DataFrame. Mesa's
+    ``batch_run`` sets the ``spawn`` start method for the whole process at every call; this
+    one restores the start method that was in force before. Seeds go in as ``rng=[...]``; a
+    ``replication`` parameter picks the replication of each seed's run, so ``rng=[s]`` with
+    ``replication: range(R)`` gives the batch engine's replications of seed s. A model stops by
+    itself after its ``months``.
+
+    The older call ``batch_run(parameters, seeds, ...)`` still works and returns a DataFrame.
     """
+    if isinstance(model_cls, Mapping):  # the older call: parameters first, seeds second
+        if parameters is not None and seeds is None:
+            seeds = list(parameters)  # type: ignore[arg-type]
+        frame_rows = batch_run(TriangleModel, model_cls, number_processes, iterations, data_collection_period,
+                               120 if max_steps == 1000 else max_steps, False, rng=list(seeds or [0]))
+        return pd.DataFrame(frame_rows)
+    if parameters is None:
+        raise TypeError("batch_run needs parameters: a dict of model arguments (single values or lists)")
+    if seeds is not None:
+        if rng is not None:
+            raise ValueError("pass seeds as rng=[...] or seeds=[...], not both")
+        rng = list(seeds)
     import multiprocessing
 
     before = multiprocessing.get_start_method(allow_none=True)
     try:
-        rows = mesa.batch_run(TriangleModel, parameters=parameters, rng=list(seeds), max_steps=max_steps,
-                              number_processes=number_processes, data_collection_period=data_collection_period,
-                              display_progress=display_progress)
+        return mesa.batch_run(model_cls, parameters=parameters, number_processes=number_processes,
+                              iterations=iterations, data_collection_period=data_collection_period,
+                              max_steps=max_steps, display_progress=display_progress, rng=rng)
     finally:
         multiprocessing.set_start_method(before, force=True)
-    return pd.DataFrame(rows)
+
+
+def batch_frame(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """:func:`batch_run` (same arguments) as a DataFrame: one row per model run and collected step."""
+    rows = batch_run(*args, **kwargs)
+    return rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)

@@ -12,6 +12,15 @@ Layout of one job's folder (a single run's ``outputs/<sweep id>``, or a sweep's
 A sweep's folder also holds ``sweep.json``, the plan: every job the sweep is made of. A job is
 complete when its ``outcomes.parquet`` exists and records the same inputs (see
 :func:`sim.config.inputs_hash`); re-running a sweep skips complete jobs.
+
+A sweep's ``tables/`` folder holds every complete job's table and nothing else, one link
+``<inputs hash>.parquet`` per job (a symbolic link to the job's ``outcomes.parquet``, or a hard
+link where symbolic links cannot be made: never a copy). Plain readers read the whole sweep
+there: ``pd.read_parquet("multirun/<id>/tables")``, ``pl.scan_parquet("multirun/<id>/tables")``,
+DuckDB's ``read_parquet('multirun/<id>/tables/*.parquet')``. Its path has no ``key=value``
+folders, so no reader infers partition columns; the inputs are columns of every row. (The job
+folders beside their other files are named after their overrides, ``key=value,key=value``,
+which is not hive partitioning: read them by file, with hive partitioning off.)
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import os
 import platform
 import subprocess
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -39,6 +49,7 @@ FAILURE = "failure.json"
 CONFIG = "config.yaml"
 PLAN = "sweep.json"
 CLAIM = ".inputs_hash"  # written first: which inputs a job folder belongs to
+TABLES = "tables"  # a sweep's folder of links to its complete jobs' tables
 
 
 @functools.cache
@@ -108,15 +119,58 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
     return path
 
 
-def write_parquet(frame: pd.DataFrame, path: Path | str, meta: dict[str, Any] | None = None) -> Path:
-    """Write ``frame`` as Parquet atomically, with ``meta`` (JSON) in the file's metadata."""
+def with_field_metadata(table: pa.Table, info_of: Callable[[str], dict[str, str] | None]) -> pa.Table:
+    """``table`` with ``info_of(column)`` (e.g. unit and meaning, :func:`sim.job.column_info`)
+    as each column's Parquet field metadata, which pyarrow, polars and DuckDB read back."""
+    fields = []
+    for f in table.schema:
+        info = info_of(f.name)
+        fields.append(f.with_metadata({**(f.metadata or {}), **{k.encode(): v.encode() for k, v in info.items()}})
+                      if info else f)
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+
+def units(path: Path | str) -> dict[str, dict[str, str]]:
+    """Column name -> the unit and meaning stored in a Parquet file's field metadata."""
+    return {f.name: {k.decode(): v.decode() for k, v in (f.metadata or {}).items()}
+            for f in pq.read_schema(path) if f.metadata}
+
+
+def write_parquet(frame: pd.DataFrame, path: Path | str, meta: dict[str, Any] | None = None,
+                  columns: Callable[[str], dict[str, str] | None] | None = None) -> Path:
+    """Write ``frame`` as Parquet atomically, with ``meta`` (JSON) in the file's metadata and
+    ``columns(name)`` (a column's unit and meaning, :func:`sim.job.column_info`) in each
+    column's field metadata."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    if columns is not None:
+        table = with_field_metadata(table, columns)
     if meta:
         existing = table.schema.metadata or {}
         table = table.replace_schema_metadata({**existing, b"trisim": json.dumps(meta, default=str).encode()})
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
     return atomic_write_bytes(path, sink.getvalue().to_pybytes())
+
+
+def link_table(job_dir: Path | str, inputs_hash: str, tables: Path | str) -> Path | None:
+    """Link a complete job's table into the sweep's ``tables`` folder as
+    ``<inputs_hash>.parquet`` (atomically: a reader sees the old link or the new one); a
+    symbolic link (relative, so the sweep folder can move), else a hard link. None if the file
+    system allows neither (the job's own table is still complete)."""
+    source, tables = Path(job_dir) / RESULT, Path(tables)
+    tables.mkdir(parents=True, exist_ok=True)
+    target = tables / f"{inputs_hash}.parquet"
+    tmp = tables / f".{target.name}.{os.getpid()}.tmp"
+    tmp.unlink(missing_ok=True)
+    try:
+        os.symlink(os.path.relpath(source, tables), tmp)
+    except OSError:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            return None
+    os.replace(tmp, target)
+    return target
 
 
 def read_meta(path: Path | str) -> dict[str, Any]:

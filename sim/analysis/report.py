@@ -110,7 +110,12 @@ def find_files(source: Path, exclude: Path | None = None) -> list[Path]:
         if source.suffix != ".parquet":
             raise ReportError(f"{source} is not a Parquet file")
         return [source]
-    files = sorted(p for p in source.rglob("*.parquet") if p.is_file())
+    files, seen = [], set()
+    for p in sorted(p for p in source.rglob("*.parquet") if p.is_file()):
+        st = p.stat()  # a sweep's tables/ links to its jobs' tables: read each file once
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            files.append(p)
     if exclude is not None:
         ex = exclude.resolve()
         files = [p for p in files if ex not in p.resolve().parents]

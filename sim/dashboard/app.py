@@ -77,7 +77,7 @@ class DashboardModel(TriangleModel):
     ) -> None:
         seed, self.notice = _parse_seed(rng)
         self.seed_text = str(seed)
-        super().__init__(strategy=strategy, scenario=scenario_name, us_policy=us_policy, months=int(months),
+        super().__init__(strategy=strategy, scenario_name=scenario_name, us_policy=us_policy, months=int(months),
                          rng=seed, **param_overrides)
         self.datacollector.collect(self)
 

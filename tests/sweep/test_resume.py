@@ -74,7 +74,8 @@ def test_a_failing_job_is_recorded_and_the_sweep_goes_on(workdir, monkeypatch, c
     assert record["seed"] == 0
     assert record["git_revision"]
     rows = sweep_rows(root)
-    assert rows["scenario"].value_counts().to_dict() == {"status_quo_2024": 5 * 3, "food_crisis": 5 * 3}
+    counts = rows["scenario"].value_counts()  # a categorical counts every level of the registry
+    assert counts[counts > 0].to_dict() == {"status_quo_2024": 5 * 3, "food_crisis": 5 * 3}
 
     jobs = query("SELECT job_id, status, error FROM jobs ORDER BY job_id")
     assert dict(zip(jobs["job_id"], jobs["status"])) == {
