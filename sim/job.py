@@ -142,7 +142,9 @@ def execute(run: Run, progress: bool = True) -> pd.DataFrame:
     for col in ("run_id", "calibration"):
         frame[col] = frame[col].astype("string")
     for col, levels in input_levels().items():  # every job's column has the same levels: tables concatenate
-        frame[col] = pd.Categorical(frame[col].astype(str), categories=levels)
+        values = frame[col].astype(str)
+        extra = sorted(set(values.unique()) - set(levels))  # a strategy schedule's label (bandwagon>balancing@48)
+        frame[col] = pd.Categorical(values, categories=[*levels, *extra])
     return frame
 
 

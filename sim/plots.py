@@ -31,14 +31,17 @@ def strategy_comparison(frame: pd.DataFrame, outcomes: dict[str, str] | None = N
     ``frame`` is the tidy outcome table (one row per replication) with a ``strategy`` column.
     """
     outcomes = outcomes or MAIN_OUTCOMES
-    order = [s for s in STRATEGIES.names() if s in set(frame["strategy"])]
+    present = {str(s) for s in frame["strategy"].unique()}
+    # registry order, then any schedule (bandwagon>balancing@48)
+    order = [s for s in STRATEGIES.names() if s in present] + sorted(present - set(STRATEGIES.names()))
+    frame = frame.assign(strategy=frame["strategy"].astype(str))
     long = frame.melt(id_vars=["strategy"], value_vars=list(outcomes), var_name="outcome", value_name="value")
     ncol = 3
     nrow = -(-len(outcomes) // ncol)
     # a bare Figure (no pyplot): nothing global changes and nothing is shown
     fig = Figure(figsize=(10, 3.2 * nrow), layout="tight")
     axes = fig.subplots(nrow, ncol, squeeze=False)
-    palette = strategy_palette()
+    palette = {**dict(zip(order, sns.color_palette("colorblind", n_colors=len(order)))), **strategy_palette()}
     for ax, (name, label) in zip(axes.flat, outcomes.items()):
         sub = long[long["outcome"] == name]
         sns.violinplot(data=sub, x="strategy", y="value", hue="strategy", order=order, hue_order=order,
