@@ -89,9 +89,11 @@ def _after(months: int, start: int, before: float, after: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Scenario:
-    """Base scenario: the status quo of 2024. Subclasses change one driver."""
+    """Base scenario: the status quo of 2024. Subclasses change one driver. ``start`` is the
+    calendar month of month 0 (figures date their time axes by it)."""
 
     name = "base"
+    start = "2024-01"
 
     war: float = 1.0
     rivalry: float = 0.7
@@ -190,27 +192,97 @@ class FoodCrisis(Scenario):
         return _replace(d, food_shortfall_mt=short, border_open=border, window=_after(months, self.duration, 1.0, 0.0))
 
 
+#: PRK's summits of 2018-19 (month 0 = January 2018): (month, actor, weight, when, seed).
+#: Weight 1 is a leaders' summit, 0.5 a lesser meeting or a ministerial visit.
+SUMMITS_2018_19 = (
+    (2, CHN, 1.0, "2018-03 Kim in Beijing", "002, 003: Kim's first trip abroad, three Xi-Kim meetings in 2018"),
+    (4, CHN, 1.0, "2018-05 Xi-Kim in Dalian", "002: three meetings in 2018"),
+    (5, CHN, 1.0, "2018-06 Kim in Beijing", "002: three meetings in 2018"),
+    (5, USA, 1.0, "2018-06 Singapore summit", "002: two US-PRK summits and an impromptu meeting 2018-19"),
+    (12, CHN, 1.0, "2019-01 Kim in Beijing", "002: two summits in 2019"),
+    (13, USA, 1.0, "2019-02 Hanoi summit", "002"),
+    (15, RUS, 1.0, "2019-04 Putin-Kim in Vladivostok", "003: 'almost an afterthought'; 002: last met in 2019"),
+    (17, CHN, 1.0, "2019-06 Xi in Pyongyang", "003: Xi visited Pyongyang in 2019, just before COVID"),
+    (17, USA, 0.5, "2019-06 impromptu DMZ meeting", "002: 'an impromptu meeting'"),
+)
+
+#: PRK's meetings with Russia in 2023-24 (month 0 = January 2018).
+MEETINGS_2023_24 = (
+    (66, RUS, 0.5, "2023-07 Shoigu at the Victory Day", "001: 84 photos of the Russian delegation, 30 of the Chinese"),
+    (68, RUS, 1.0, "2023-09 Kim-Putin summit in Russia", "002: summit of Sept. 16 and arms deals; 003"),
+    (69, RUS, 0.5, "2023-10 Lavrov in Pyongyang", "002: Lavrov arrived Oct. 18"),
+    (77, RUS, 1.0, "2024-06 Putin in Pyongyang, mutual-aid deal", "000"),
+    (80, RUS, 0.5, "2024-09 Shoigu in Pyongyang", "000: 'this month' (the letter of September 2024)"),
+    (82, RUS, 0.5, "2024-11 Choe Son Hui in Russia", "000: 'later', talks with Lavrov"),
+)
+
+
+def _summits(months: int, events: tuple) -> np.ndarray:
+    summits = np.zeros((months, 4))
+    for t, actor, weight, _, _ in events:
+        if t < months:
+            summits[t, actor] = max(summits[t, actor], weight)
+    return summits
+
+
 @SCENARIOS.register
 @dataclass(frozen=True)
 class Summitry2018(Scenario):
-    """2018-19: three Xi-Kim meetings in 2018, two in 2019, and US-PRK summits (seed 002);
-    no war in Ukraine yet."""
+    """2018-19 (month 0 = January 2018): three Xi-Kim meetings in 2018 (March, May, June), two
+    in 2019 (January, June), two US-PRK summits and an impromptu meeting, the April 2019
+    Putin-Kim summit (seeds 002, 003; :data:`SUMMITS_2018_19`); no war in Ukraine yet."""
 
     name = "summitry_2018"
+    start = "2018-01"
     war: float = 0.0
     hostility: float = 0.6
     rivalry: float = 0.6
 
     def drivers(self, months: int) -> Drivers:
+        return _replace(super().drivers(months), summits=_summits(months, SUMMITS_2018_19))
+
+
+@SCENARIOS.register
+@dataclass(frozen=True)
+class History2018To2024(Scenario):
+    """2018-2024 as one calendar of 84 months (month 0 = January 2018), the dated events of the
+    seeds: the 2018-19 summits (:data:`SUMMITS_2018_19`); the border closure from February 2020
+    to the end of 2022, during which only ``closed_border_open`` of China's economic aid
+    crosses it (seed 004: 'a protracted border closure with China'); Russia's war from
+    February 2022 (seed 002: Russia 'heavily sanctioned for invading Ukraine in 2022'), with
+    US-Russia hostility rising from ``hostility_before`` to ``hostility``; and PRK's meetings
+    with Russia in 2023-24 (:data:`MEETINGS_2023_24`). The event window is 2023-24, the
+    hold-out of the validation."""
+
+    name = "history_2018_2024"
+    start = "2018-01"
+    war: float = 1.0
+    rivalry: float = 0.7
+    hostility: float = 0.9
+    hostility_before: float = 0.6
+    closed_border_open: float = 0.3
+
+    #: months of the calendar (month 0 = January 2018)
+    BORDER_CLOSED = (25, 60)  # February 2020 to December 2022
+    WAR_FROM = 49  # February 2022
+    HOLDOUT_FROM = 60  # January 2023
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, "scenario", hostility_before=(0, 1), closed_border_open=(0, 1))
+
+    def drivers(self, months: int) -> Drivers:
         d = super().drivers(months)
-        summits = np.zeros((months, 4))
-        for t in (2, 5, 8, 14, 17):
-            if t < months:
-                summits[t, CHN] = 1.0
-        for t in (5, 13):
-            if t < months:
-                summits[t, USA] = 1.0
-        return _replace(d, summits=summits)
+        border = np.ones(months)
+        border[self.BORDER_CLOSED[0]:self.BORDER_CLOSED[1]] = self.closed_border_open
+        return _replace(
+            d,
+            war_intensity=_after(months, self.WAR_FROM, 0.0, self.war),
+            us_russia_hostility=_after(months, self.WAR_FROM, self.hostility_before, self.hostility),
+            border_open=border,
+            summits=_summits(months, SUMMITS_2018_19 + MEETINGS_2023_24),
+            window=_after(months, self.HOLDOUT_FROM, 0.0, 1.0),
+        )
 
 
 def _replace(d: Drivers, **changes: np.ndarray) -> Drivers:

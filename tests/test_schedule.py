@@ -77,3 +77,26 @@ def test_a_crisis_that_ends_still_shows_in_its_window_mean():
     mild = run("food_crisis", crisis_shortfall_mt=1.0, border_open=1.0)
     quo_crisis_months = run("status_quo_2024", months=24)  # the status quo over the crisis's 24 months
     np.testing.assert_allclose(mild["window_food_coverage"], quo_crisis_months["mean_food_coverage"], rtol=1e-12)
+
+
+def test_history_calendar_puts_the_seeds_events_in_their_months():
+    """history_2018_2024, month 0 = January 2018: Xi-Kim meetings in March, May, June 2018 and
+    January, June 2019 (seeds 002, 003); the war from February 2022 (seed 002); the border
+    closed from February 2020 through 2022 (seed 004); the Kim-Putin summits of April 2019,
+    September 2023 and June 2024 (seeds 003, 002, 000); the event window is 2023-24."""
+    from sim.actors import CHN, RUS
+    from sim.scenarios import SCENARIOS, scenario_drivers
+
+    d = scenario_drivers("history_2018_2024", 84)
+    assert SCENARIOS["history_2018_2024"].start == "2018-01"
+    assert list(np.flatnonzero(d.summits[:, CHN])) == [2, 4, 5, 12, 17]
+    assert list(np.flatnonzero(d.summits[:, RUS] == 1.0)) == [15, 68, 77]
+    assert d.war_intensity[48] == 0.0 < d.war_intensity[49]
+    assert d.border_open[24] == 1.0 > d.border_open[25] == d.border_open[59] < d.border_open[60]
+    assert list(np.flatnonzero(d.window)) == list(range(60, 84))
+
+
+def test_history_with_its_strategy_schedule_runs_in_both_engines():
+    schedule = (("engage_us", 0), ("bandwagon", 24), ("balancing", 68))
+    spec = WorldSpec(strategy=schedule_label(schedule), schedule=schedule, scenario="history_2018_2024", months=84)
+    np.testing.assert_array_equal(numeric(steps(spec, n=2)), numeric(steps(spec, simulate_mesa, n=2)))
