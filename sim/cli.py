@@ -123,6 +123,7 @@ SUBCOMMANDS = {
     "catalog": ("sim.sweep.catalog", "query the results catalog of all sweeps"),
     "report": ("sim.analysis.report", "write the figures and report of a sweep"),
     "explain": ("sim.calibration.explain", "show the claims, prior and posterior behind a parameter"),
+    "validate": ("sim.calibration.validate", "replay 2018-2024 and check the seeds' 2023-24 patterns"),
     "sweep": ("sim.sweep.cli", "run a sweep of jobs (resumable)"),
     "sobol": ("sim.analysis.sobol", "Sobol indices of a model outcome over parameter bounds"),
     "sensitivity": ("sim.analysis.sensitivity", "Sobol indices or Morris screening (--method sobol|morris)"),

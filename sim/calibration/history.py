@@ -1,0 +1,213 @@
+"""History 2018-2024: the seeds' figures tied to simulated quantities by stated observation
+models, the patterns of 2023-24 the model must predict, and the weight of evidence for each
+analyst's reading of PRK's strategy after the September 2023 summit.
+
+The replay is scenario ``history_2018_2024`` (month 0 = January 2018) with PRK's strategy
+schedule ``engage_us`` (2018-19), ``bandwagon`` (from 2020) and a reading from September 2023
+(:data:`READINGS`). Months below are 0-based calendar months of that run (January 2023 = 60);
+the per-month table's ``month`` column is one more (the month just simulated).
+
+Observation models (each seed figure used once, as a target here; the food figures of seed
+004 are inputs of the scenario, so they are not used):
+
+- Xi-Kim exchanges (seed 000: "three references ... this year ... compared to 10 in 2023"):
+  the count in a year is Poisson with mean ``lambda`` times PRK's mean attention to China that
+  year; given the two years' total the 2024 count is Binomial(13, a24 / (a23 + a24)), so the
+  unknown rate ``lambda`` drops out (:func:`exchanges_loglik`).
+- Photos of the July 2023 Victory Day (seed 001: "84 photos of the Russian delegation while
+  only printing 30 photos of the Chinese"): each of the 114 photos shows the Russians with
+  probability PRK's attention to Russia relative to its attention to both patrons that month
+  (:func:`photos_loglik`).
+
+Seed 000's artillery "likely worth several billion dollars" is the source of the parameter
+``munitions_capacity`` (an input), so it is not used here as a target; the replay reports the
+munitions PRK ships in 2023-24 (:attr:`Replay.munitions_2023_24_bn`) for comparison only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from sim.engine import simulate
+from sim.params import Params
+from sim.world import WorldSpec, schedule_label
+
+SCENARIO = "history_2018_2024"
+MONTHS = 84
+#: PRK's strategies before the September 2023 Kim-Putin summit (configs/strategy/history.yaml).
+SCHEDULE_BEFORE = (("engage_us", 0), ("bandwagon", 24))
+SUMMIT_2023 = 68  # September 2023
+#: The readings of PRK's strategy from September 2023: the analysts' three and the baselines.
+READINGS = ("balancing", "counterweight", "additional_pillar", "bandwagon", "engage_us")
+YEAR_2023, YEAR_2024 = range(60, 72), range(72, 84)
+VICTORY_DAY = 66  # July 2023
+MID_2024 = 77  # June 2024: Putin in Pyongyang
+EXCHANGES = (10, 3)  # seed 000: Xi-Kim exchanges in 2023 and 2024
+PHOTOS = (84, 30)  # seed 001: photos of the Russian and of the Chinese delegation
+
+
+def exchanges_loglik(a23: np.ndarray, a24: np.ndarray, n23: int = EXCHANGES[0], n24: int = EXCHANGES[1]) -> np.ndarray:
+    """Log-likelihood of ``n24`` of the ``n23 + n24`` Xi-Kim exchanges falling in 2024, given
+    PRK's mean attention to China in 2023 and 2024 (Poisson counts in attention, conditioned on
+    their total: binomial)."""
+    a23, a24 = np.asarray(a23, dtype=float), np.asarray(a24, dtype=float)
+    p = np.divide(a24, a23 + a24, out=np.full(np.broadcast(a23, a24).shape, 0.5), where=(a23 + a24) > 0)
+    return stats.binom.logpmf(n24, n23 + n24, p)
+
+
+def photos_loglik(a_rus: np.ndarray, a_chn: np.ndarray, rus: int = PHOTOS[0], chn: int = PHOTOS[1]) -> np.ndarray:
+    """Log-likelihood of ``rus`` of the ``rus + chn`` photos showing the Russian delegation,
+    each with probability PRK's attention to Russia relative to both patrons."""
+    a_rus, a_chn = np.asarray(a_rus, dtype=float), np.asarray(a_chn, dtype=float)
+    p = np.divide(a_rus, a_rus + a_chn, out=np.full(np.broadcast(a_rus, a_chn).shape, 0.5), where=(a_rus + a_chn) > 0)
+    return stats.binom.logpmf(rus, rus + chn, p)
+
+
+def spec(reading: str) -> WorldSpec:
+    """The replay with PRK following ``reading`` from September 2023."""
+    schedule = (*SCHEDULE_BEFORE, (reading, SUMMIT_2023))
+    return WorldSpec(strategy=schedule_label(schedule), schedule=schedule, scenario=SCENARIO, months=MONTHS)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What the observation models and the patterns read from ``n`` replays (arrays ``(n,)``)."""
+
+    attention_chn_2023: np.ndarray
+    attention_chn_2024: np.ndarray
+    victory_day_rus: np.ndarray
+    victory_day_chn: np.ndarray
+    munitions_2023_24_bn: np.ndarray
+    china_main_econ_2024: np.ndarray
+    amity_prk_rus_mid_2024: np.ndarray
+    russian_food_after_summit: np.ndarray
+    tech_transferred: np.ndarray
+    resolutions_passed: np.ndarray
+    resolutions_tabled: np.ndarray
+    alliance_ever: np.ndarray
+
+    def loglik(self) -> np.ndarray:
+        """Log-likelihood of the seeds' counts, the Xi-Kim exchanges and the Victory Day photos."""
+        return loglik_of(self, EXCHANGES, PHOTOS)
+
+
+def replay(reading: str, params: Params, n: int, seed: int) -> Replay:
+    """Simulate ``n`` replays under ``reading`` with parameters ``params`` (one set, or one per
+    replication) and read what the observation models need."""
+    frame = simulate(spec(reading), replications=n, seed=seed, params=params, record="steps")
+    cols = ["attention_prk_chn", "attention_prk_rus", "munitions_prk_rus", "aid_chn_prk_econ", "aid_rus_prk_econ",
+            "trust_prk_rus", "trust_rus_prk"]
+    panel = {c: frame[c].to_numpy().reshape(n, MONTHS) for c in cols}
+    last = frame[frame["month"] == MONTHS]
+    p = params.broadcast(n) if np.ndim(params.amity_threshold) == 0 else params
+    amity = 0.5 * (panel["trust_prk_rus"][:, MID_2024] + panel["trust_rus_prk"][:, MID_2024])
+    return Replay(
+        attention_chn_2023=panel["attention_prk_chn"][:, list(YEAR_2023)].mean(axis=1),
+        attention_chn_2024=panel["attention_prk_chn"][:, list(YEAR_2024)].mean(axis=1),
+        victory_day_rus=panel["attention_prk_rus"][:, VICTORY_DAY],
+        victory_day_chn=panel["attention_prk_chn"][:, VICTORY_DAY],
+        munitions_2023_24_bn=panel["munitions_prk_rus"][:, 60:84].sum(axis=1) / 12.0,  # USD bn/yr, monthly
+        china_main_econ_2024=(panel["aid_chn_prk_econ"][:, list(YEAR_2024)].mean(axis=1)
+                              > panel["aid_rus_prk_econ"][:, list(YEAR_2024)].mean(axis=1)),
+        amity_prk_rus_mid_2024=amity >= np.asarray(p.amity_threshold),
+        russian_food_after_summit=panel["aid_rus_prk_econ"][:, SUMMIT_2023:].max(axis=1) > 0,
+        tech_transferred=last["tech_transferred"].to_numpy(),
+        resolutions_passed=last["resolutions_passed"].to_numpy(),
+        resolutions_tabled=last["resolutions_tabled"].to_numpy(),
+        alliance_ever=last["alliance_ever"].to_numpy(),
+    )
+
+
+#: The 2023-24 patterns of the seeds: name, citation, and whether a replay shows it.
+PATTERNS = (
+    ("attention to China falls in 2024 while China stays the main economic source", "seed 000",
+     lambda r: (r.attention_chn_2024 < r.attention_chn_2023) & r.china_main_econ_2024),
+    ("PRK-Russia amity by mid-2024 (the mutual-aid deal)", "seed 000; seed 003",
+     lambda r: r.amity_prk_rus_mid_2024),
+    ("Kim declines Russian food aid after the September 2023 summit", "seed 002 (Matsegora)",
+     lambda r: ~r.russian_food_after_summit),
+    ("no crown-jewel technology transferred", "seed 003 (Easley)", lambda r: ~r.tech_transferred),
+    ("sanctions resolutions tabled and vetoed, none passed", "seed 002 (Gause)",
+     lambda r: (r.resolutions_tabled > 0) & (r.resolutions_passed == 0)),
+    ("no three-way alliance", "seed 003 (Easley)", lambda r: ~r.alliance_ever),
+)
+
+
+def pattern_table(replays: dict[str, Replay]) -> pd.DataFrame:
+    """Each pattern's predictive probability (share of replays that show it) under each
+    reading, with its citation."""
+    rows = []
+    for name, seed, holds in PATTERNS:
+        row = {"pattern": name, "source": seed}
+        for reading, r in replays.items():
+            row[reading] = float(np.mean(holds(r)))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def model_probabilities(logliks: dict[str, np.ndarray], boot: int = 200, seed: int = 0) -> pd.DataFrame:
+    """Posterior probabilities of the readings (equal prior odds) from each reading's
+    replays' log-likelihoods: the evidence of a reading is the mean likelihood over its replays
+    (parameters drawn from their prior, noise from the model), a Monte Carlo estimate of the
+    marginal likelihood; its Monte Carlo error is the bootstrap spread over replays."""
+    names = list(logliks)
+    log_evidence = np.array([_log_mean_exp(ll) for ll in logliks.values()])
+    rng = np.random.default_rng(seed)
+    draws = np.empty((boot, len(names)))
+    for b in range(boot):
+        draws[b] = [_log_mean_exp(ll[rng.integers(0, len(ll), len(ll))]) for ll in logliks.values()]
+    boot_prob = np.apply_along_axis(_softmax, 1, draws)
+    return pd.DataFrame({"reading": names, "probability": _softmax(log_evidence), "mc_error": boot_prob.std(axis=0),
+                         "log_evidence": log_evidence})
+
+
+def _log_mean_exp(ll: np.ndarray) -> float:
+    return float(special.logsumexp(ll) - np.log(len(ll)))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    if not np.isfinite(x).any():
+        return np.full(len(x), 1.0 / len(x))
+    z = np.exp(x - np.max(x[np.isfinite(x)]))
+    return z / z.sum()
+
+
+def synthetic_counts(r: Replay, i: int, rng: np.random.Generator) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Seed-like counts drawn from replay ``i`` of ``r`` by the observation models: 13 Xi-Kim
+    exchanges split between 2023 and 2024, 114 photos split between the delegations."""
+    a23, a24 = r.attention_chn_2023[i], r.attention_chn_2024[i]
+    n = sum(EXCHANGES)
+    n24 = int(rng.binomial(n, a24 / (a23 + a24) if a23 + a24 > 0 else 0.5))
+    rus, chn = r.victory_day_rus[i], r.victory_day_chn[i]
+    m = sum(PHOTOS)
+    k = int(rng.binomial(m, rus / (rus + chn) if rus + chn > 0 else 0.5))
+    return (n - n24, n24), (k, m - k)
+
+
+def loglik_of(r: Replay, exchanges: tuple[int, int], photos: tuple[int, int]) -> np.ndarray:
+    """The log-likelihood of observed counts ``exchanges`` (2023, 2024) and ``photos`` (Russian,
+    Chinese) in each replay of ``r``."""
+    return (exchanges_loglik(r.attention_chn_2023, r.attention_chn_2024, exchanges[0], exchanges[1])
+            + photos_loglik(r.victory_day_rus, r.victory_day_chn, photos[0], photos[1]))
+
+
+def recovery(replays: dict[str, Replay], truths: dict[str, Replay], trials: int, seed: int = 0) -> pd.DataFrame:
+    """How often the model choice picks the reading that generated synthetic data: for each
+    true reading, ``trials`` data sets drawn from its replays (``truths``, simulated apart from
+    ``replays``), each scored against every reading's replays; the share of trials whose most
+    probable reading is the true one."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for truth, source in truths.items():
+        hits = 0
+        for _ in range(trials):
+            i = int(rng.integers(0, len(source.attention_chn_2023)))
+            exchanges, photos = synthetic_counts(source, i, rng)
+            probs = model_probabilities({k: loglik_of(r, exchanges, photos) for k, r in replays.items()}, boot=1)
+            hits += probs["reading"].iloc[int(probs["probability"].to_numpy().argmax())] == truth
+        rows.append({"truth": truth, "trials": trials, "recovered": hits / trials})
+    return pd.DataFrame(rows)

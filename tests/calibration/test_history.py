@@ -1,0 +1,94 @@
+"""History 2018-2024: the observation models' known answers, the patterns, the model choice
+and its recovery of a known reading, and `trisim validate` (sim/calibration/history.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.calibration import history as h
+from sim.calibration import parameter_draws
+from sim.params import Params
+
+
+@pytest.mark.parametrize(("a23", "a24", "lam"), [(0.8, 0.3, 13.0), (0.5, 0.5, 5.0), (0.2, 0.7, 40.0)])
+def test_exchanges_are_poisson_in_attention_and_the_rate_drops_out(a23, a24, lam):
+    """P(3 in 2024 | 13 in all) for Poisson counts of means lam a23, lam a24 is binomial,
+    whatever the rate lam."""
+    joint = stats.poisson.pmf(10, lam * a23) * stats.poisson.pmf(3, lam * a24)
+    conditional = joint / stats.poisson.pmf(13, lam * (a23 + a24))
+    assert np.exp(h.exchanges_loglik(a23, a24)) == pytest.approx(conditional, rel=1e-9)
+
+
+def test_the_most_likely_attention_split_is_the_seeds_own():
+    grid = np.linspace(0.01, 0.99, 981)
+    best = grid[np.argmax(h.exchanges_loglik(1.0 - grid, grid))]
+    assert best == pytest.approx(3 / 13, abs=1e-3)
+    share = grid[np.argmax(h.photos_loglik(grid, 1.0 - grid))]
+    assert share == pytest.approx(84 / 114, abs=1e-3)
+
+
+def test_no_seed_figure_is_both_an_input_and_a_history_target():
+    """The counts the history fits (exchanges, photos) are no parameter's source; the figure
+    that is (several billion dollars of artillery, munitions_capacity) is not a target."""
+    from sim.params import describe
+
+    sources = " ".join(p["source"] for p in describe())
+    assert "84 photos" not in sources
+    assert "10 in 2023" not in sources
+    assert "3 in 2024" not in sources
+    assert "several billion" in sources
+    assert not hasattr(h, "SEVERAL_BILLION")
+
+
+def test_equal_evidence_gives_equal_odds_and_an_impossible_reading_gets_none():
+    probs = h.model_probabilities({"a": np.zeros(10), "b": np.zeros(10), "c": np.full(10, -np.inf)}, boot=20)
+    np.testing.assert_allclose(probs["probability"], [0.5, 0.5, 0.0])
+    np.testing.assert_allclose(probs["mc_error"], 0.0)
+
+
+@pytest.fixture(scope="module")
+def replays():
+    params, _ = parameter_draws("prior", 400, seed=1)
+    return {k: h.replay(k, params, 400, seed=1) for k in h.READINGS}
+
+
+def test_patterns_name_their_seed_and_are_probabilities(replays):
+    table = h.pattern_table(replays)
+    assert table["source"].str.contains("seed 00").all()
+    values = table[list(h.READINGS)].to_numpy()
+    assert ((values >= 0) & (values <= 1)).all()
+    food = table.set_index("pattern").loc["Kim declines Russian food aid after the September 2023 summit"]
+    assert food["additional_pillar"] == 1.0
+    assert food["balancing"] == 0.0
+
+
+def test_model_choice_recovers_a_reading_the_exchanges_tell_apart(replays):
+    """Synthetic data from bandwagon (attention to China does not fall in 2024) are
+    recognised more often than chance (1 in 5); with no data every reading keeps its prior
+    odds (the control: the observation model carries all the information)."""
+    params, _ = parameter_draws("prior", 100, seed=2)
+    truths = {"bandwagon": h.replay("bandwagon", params, 100, seed=2)}
+    table = h.recovery(replays, truths, trials=40, seed=3)
+    assert table.loc[0, "recovered"] > 0.4
+    blank = h.model_probabilities({k: h.loglik_of(r, (0, 0), (0, 0)) for k, r in replays.items()}, boot=5)
+    np.testing.assert_allclose(blank["probability"], 1 / len(h.READINGS))
+
+
+def test_validate_prints_the_patterns_and_the_readings_and_writes_the_figure(tmp_path, capsys):
+    from sim.calibration.validate import main
+
+    assert main(["--replays", "40", "--figure", str(tmp_path / "v.png")]) == 0
+    out = capsys.readouterr().out
+    assert "no crown-jewel technology transferred" in out
+    assert "seed 003" in out
+    assert "counterweight" in out
+    assert "mc_error" in out
+    assert (tmp_path / "v.png").stat().st_size > 10_000
+
+
+def test_replay_reads_one_value_per_replication():
+    r = h.replay("balancing", Params(), 3, seed=0)
+    assert r.attention_chn_2023.shape == (3,)
+    assert np.isfinite(r.loglik()).all()
