@@ -211,3 +211,39 @@ def recovery(replays: dict[str, Replay], truths: dict[str, Replay], trials: int,
             hits += probs["reading"].iloc[int(probs["probability"].to_numpy().argmax())] == truth
         rows.append({"truth": truth, "trials": trials, "recovered": hits / trials})
     return pd.DataFrame(rows)
+
+
+def screening(reading: str = "balancing", trajectories: int = 20, seed: int = 0, levels: int = 4) -> pd.DataFrame:
+    """Morris screening (SALib) of every parameter over its whole box for the statistics the
+    seeds' counts inform: the 2024 share of PRK's 2023-24 attention to China (the exchanges'
+    binomial probability) and
+    Russia's share of PRK's attention to the patrons on the July 2023 Victory Day (photos).
+    The runs of a trajectory share one replication's random numbers, so an effect measures the
+    parameter, not the noise. Returns ``mu_star`` per parameter and statistic, relative to the
+    largest (1 = the most influential)."""
+    from SALib.analyze import morris as analyze
+    from SALib.sample import morris as sample
+
+    from sim.params import parameter_space
+
+    problem = parameter_space()
+    x = sample.sample(problem, trajectories, num_levels=levels, seed=seed)
+    names, d = problem["names"], problem["num_vars"]
+    params = Params.with_overrides({n: x[:, i] for i, n in enumerate(names)})
+    ids = np.repeat(np.arange(trajectories), d + 1)
+    frame = simulate(spec(reading), seed=seed, params=params, record="steps", replication_ids=ids)
+    n = len(ids)
+    a_chn = frame["attention_prk_chn"].to_numpy().reshape(n, MONTHS)
+    a_rus = frame["attention_prk_rus"].to_numpy().reshape(n, MONTHS)
+    a23, a24 = a_chn[:, list(YEAR_2023)].mean(axis=1), a_chn[:, list(YEAR_2024)].mean(axis=1)
+    rus, chn = a_rus[:, VICTORY_DAY], a_chn[:, VICTORY_DAY]
+    statistics = {
+        "exchange_share_2024": np.divide(a24, a23 + a24, out=np.full(n, 0.5), where=(a23 + a24) > 0),
+        "photo_share": np.divide(rus, rus + chn, out=np.full(n, 0.5), where=(rus + chn) > 0),
+    }
+    out = {}
+    for stat, y in statistics.items():
+        res = analyze.analyze(problem, x, np.asarray(y, dtype=float), num_levels=levels, seed=seed)
+        mu = np.asarray(res["mu_star"], dtype=float)
+        out[stat] = mu / mu.max() if mu.max() > 0 else mu
+    return pd.DataFrame(out, index=pd.Index(names, name="parameter")).sort_values("exchange_share_2024", ascending=False)

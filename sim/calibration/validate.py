@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source", choices=("prior", "posterior", "point"), default="prior",
                     help="where the parameters come from (default: the claims' priors)")
     ap.add_argument("--figure", type=Path, default=Path("validate.png"), help="where to write the figure")
+    ap.add_argument("--screen", type=int, default=0, metavar="R",
+                    help="also screen every parameter (Morris, R trajectories) for what the counts inform")
     args = ap.parse_args(argv)
     if args.replays < 10:
         print("trisim validate: error: --replays must be at least 10", file=sys.stderr)
@@ -84,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("Which reading the seeds' counts favour (equal prior odds; Monte Carlo error by bootstrap):")
         print(probs.to_string(index=False))
+    if args.screen:
+        screen = h.screening(trajectories=args.screen, seed=args.seed)
+        moving = screen[screen.max(axis=1) >= 0.05]
+        print(f"\nParameters that move what the counts inform (Morris mu*, relative to the largest; "
+              f"{len(screen) - len(moving)} of {len(screen)} move neither by 5% of it):")
+        print(moving.round(3).to_string())
     best = str(probs["reading"].iloc[int(probs["probability"].to_numpy().argmax())])
     fig = figure(best, min(args.replays, 500), args.seed, args.source)
     args.figure.parent.mkdir(parents=True, exist_ok=True)

@@ -92,3 +92,11 @@ def test_replay_reads_one_value_per_replication():
     r = h.replay("balancing", Params(), 3, seed=0)
     assert r.attention_chn_2023.shape == (3,)
     assert np.isfinite(r.loglik()).all()
+
+
+def test_screening_ranks_parameters_and_gives_a_parameter_without_effect_exactly_zero():
+    """Morris over the whole box with common random numbers per trajectory: attention_rate
+    moves both statistics; the alliance threshold, which no attention depends on, moves none."""
+    s = h.screening(trajectories=6, seed=1)
+    assert s.loc["attention_rate"].max() == 1.0
+    assert (s.loc["alliance_threshold"] == 0.0).all()
