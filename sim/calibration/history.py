@@ -246,4 +246,5 @@ def screening(reading: str = "balancing", trajectories: int = 20, seed: int = 0,
         res = analyze.analyze(problem, x, np.asarray(y, dtype=float), num_levels=levels, seed=seed)
         mu = np.asarray(res["mu_star"], dtype=float)
         out[stat] = mu / mu.max() if mu.max() > 0 else mu
-    return pd.DataFrame(out, index=pd.Index(names, name="parameter")).sort_values("exchange_share_2024", ascending=False)
+    table = pd.DataFrame(out, index=pd.Index(names, name="parameter"))
+    return table.sort_values("exchange_share_2024", ascending=False)
