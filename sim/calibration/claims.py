@@ -268,9 +268,11 @@ def claims_for(parameter: str) -> list[Claim]:
     return [c for c in CLAIMS if any(b.parameter == parameter for b in c.bearings)]
 
 
-def bearings_for(parameter: str) -> list[tuple[Claim, Bearing]]:
-    """Each (claim, bearing) pair on ``parameter``."""
-    return [(c, b) for c in CLAIMS for b in c.bearings if b.parameter == parameter]
+def bearings_for(parameter: str, claims: tuple[Claim, ...] | None = None) -> list[tuple[Claim, Bearing]]:
+    """Each (claim, bearing) pair on ``parameter``, in the registry (or in ``claims``); a
+    bearing of strength 0 (re-coded away) bears on nothing."""
+    return [(c, b) for c in (CLAIMS if claims is None else claims) for b in c.bearings
+            if b.parameter == parameter and b.strength > 0]
 
 
 def seeds_dir() -> Path:

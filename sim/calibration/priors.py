@@ -67,9 +67,10 @@ class Evidence:
         return float(np.sqrt((1.0 + self.n * v) / (1.0 + self.n * self.agreement)))
 
 
-def evidence(parameter: str) -> Evidence:
-    """Evidence from the registry's bearings on ``parameter`` (rule steps 3 and 4)."""
-    pairs = bearings_for(parameter)
+def evidence(parameter: str, claims: tuple | None = None) -> Evidence:
+    """Evidence from the registry's bearings on ``parameter`` (rule steps 3 and 4), or from
+    those of ``claims`` (a re-coded registry)."""
+    pairs = bearings_for(parameter, claims)
     if not pairs:
         return Evidence(0.0, 0.0, 1.0)
     s = np.array([b.strength for _, b in pairs], dtype=float)
@@ -178,13 +179,14 @@ class LogNormalPrior(Prior):
         return {"mu": self.mu, "sigma": self.sigma}
 
 
-def prior_for(parameter: str, family: str | None = None) -> Prior:
-    """The prior of ``parameter`` by the rule above, from the registry's claims."""
+def prior_for(parameter: str, family: str | None = None, claims: tuple | None = None) -> Prior:
+    """The prior of ``parameter`` by the rule above, from the registry's claims (or from
+    ``claims``)."""
     f = PARAM_FIELDS[parameter]
     lo, hi = f.metadata["bounds"]
     default = float(f.default)
     family = family or CALIBRATED.get(parameter, "beta")
-    ev = evidence(parameter)
+    ev = evidence(parameter, claims)
     w = ev.width
     if family == "beta":
         m0 = (default - lo) / (hi - lo)
@@ -197,9 +199,10 @@ def prior_for(parameter: str, family: str | None = None) -> Prior:
     raise ValueError(f"unknown prior family {family!r}; choose beta or lognormal")
 
 
-def priors(names: list[str] | tuple[str, ...] | None = None) -> dict[str, Prior]:
-    """The priors of the calibrated parameters (or of ``names``), by the rule."""
-    return {n: prior_for(n) for n in (names or CALIBRATED)}
+def priors(names: list[str] | tuple[str, ...] | None = None, claims: tuple | None = None) -> dict[str, Prior]:
+    """The priors of the calibrated parameters (or of ``names``), by the rule, from the
+    registry's claims (or from ``claims``, a re-coded registry)."""
+    return {n: prior_for(n, claims=claims) for n in (names or CALIBRATED)}
 
 
 def sample(prior_map: dict[str, Prior], u: np.ndarray) -> dict[str, np.ndarray]:

@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source", choices=("prior", "posterior", "point"), default="prior",
                     help="where the parameters come from (default: the claims' priors)")
     ap.add_argument("--figure", type=Path, default=Path("validate.png"), help="where to write the figure")
+    ap.add_argument("--robustness", type=int, default=0, metavar="N",
+                    help="also re-code each claim's bearing one step up and down (N replays per reading)")
     ap.add_argument("--screen", type=int, default=0, metavar="R",
                     help="also screen every parameter (Morris, R trajectories) for what the counts inform")
     args = ap.parse_args(argv)
@@ -86,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("Which reading the seeds' counts favour (equal prior odds; Monte Carlo error by bootstrap):")
         print(probs.to_string(index=False))
+    if args.robustness:
+        robust = h.coding_robustness(args.robustness, seed=args.seed)
+        print(f"\nThe readings' probabilities under {int(robust['recodings'].iloc[0])} re-codings of the claims "
+              f"(each bearing on a calibrated parameter one step stronger or weaker; {args.robustness} replays each):")
+        print(robust.drop(columns="recodings").round(3).to_string(index=False))
     if args.screen:
         screen = h.screening(trajectories=args.screen, seed=args.seed)
         moving = screen[screen.max(axis=1) >= 0.05]

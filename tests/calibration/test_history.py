@@ -100,3 +100,21 @@ def test_screening_ranks_parameters_and_gives_a_parameter_without_effect_exactly
     s = h.screening(trajectories=6, seed=1)
     assert s.loc["attention_rate"].max() == 1.0
     assert (s.loc["alliance_threshold"] == 0.0).all()
+
+
+def test_each_recoding_changes_one_bearing_one_step_and_moves_its_prior():
+    from sim.calibration.priors import prior_for
+
+    recoded = h.recodings()
+    assert len(recoded) > 20
+    _, parameter, step, claims = recoded[0]
+    assert step in (-1, 1)
+    assert prior_for(parameter, claims=claims) != prior_for(parameter)
+
+
+@pytest.mark.slow
+def test_coding_robustness_reports_every_reading_within_its_range():
+    table = h.coding_robustness(30, seed=1)
+    assert list(table["reading"]) == list(h.READINGS)
+    assert ((table["min"] <= table["as_coded"] + 1e-12) & (table["as_coded"] <= table["max"] + 1e-12)).all()
+    assert table["min"].sum() <= 1.0 + 1e-9 <= table["max"].sum() + 1e-9
