@@ -12,7 +12,8 @@ from sim.params import PARAM_FIELDS
 
 def _fake(monkeypatch, bearings):
     claim = Claim("x", "A", "B", "000", "2024", "q", tuple(bearings))
-    monkeypatch.setattr(pr, "bearings_for", lambda name, claims=None: [(claim, b) for b in bearings if b.parameter == name])
+    monkeypatch.setattr(pr, "bearings_for",
+                        lambda name, claims=None: [(claim, b) for b in bearings if b.parameter == name])
 
 
 def test_no_claims_anchor_at_the_default(monkeypatch):
