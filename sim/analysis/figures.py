@@ -162,6 +162,62 @@ def _steps(frame: pd.DataFrame, what: str) -> None:
                               f"the table has only month {int(frame['month'].iloc[0])}")
 
 
+def caption(fig: Figure, text: str) -> Figure:
+    """Say what was run under the figure's title (or as its title if it has none): the
+    scenario, policy, calibration and settings its runs share (see ``trisim report``)."""
+    if not text:
+        return fig
+    title = fig.get_suptitle()
+    top = [leg for leg in fig.legends if getattr(leg, "trisim_top", False)]
+    if title:
+        fig.suptitle(f"{title}\n{text}", fontsize=STYLE["figure.titlesize"])
+    elif top:  # a title would overlap a legend above the panels: head the legend instead
+        old = top[0].get_title().get_text()
+        top[0].set_title(f"{text}\n{old}" if old else text)
+    else:
+        fig.suptitle(text, fontsize=STYLE["figure.titlesize"])
+    return fig
+
+
+def top_legend(fig: Figure, **kwargs: Any) -> Any:
+    """A legend above the panels (``loc="outside upper center"``), marked so that
+    :func:`caption` heads it rather than overlap it with a title."""
+    legend = fig.legend(loc="outside upper center", **kwargs)
+    legend.trisim_top = True
+    return legend
+
+
+def calendar(start: str | None) -> pd.Period | None:
+    """The calendar month of month 0, from ``"2018-01"`` (None: no calendar)."""
+    if start is None:
+        return None
+    try:
+        return pd.Period(str(start), freq="M")
+    except ValueError:
+        raise ValueError(f"start must be a calendar month such as '2018-01', got {start!r}") from None
+
+
+def month_axis(fig: Figure, axes: Any, start: str | None) -> None:
+    """The shared time axis: months of simulation, or calendar months when ``start`` (month 0)
+    is given, ticks on each January (every second one past ten years)."""
+    origin = calendar(start)
+    if origin is None:
+        fig.supxlabel("month of simulation", fontsize=STYLE["axes.labelsize"])
+        return
+    ax = axes.flat[0]
+    last = max(line_end(a) for a in axes.flat)
+    step = 12 if last <= 120 else 24
+    ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(step, offset=(13 - origin.month) % 12))
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(
+        lambda t, _: (origin + int(round(t))).strftime("%b %Y" if origin.month != 1 else "%Y")))
+    fig.supxlabel(f"calendar month (month 0 = {origin.strftime('%B %Y')})", fontsize=STYLE["axes.labelsize"])
+
+
+def line_end(ax: Any) -> float:
+    """The last month an axis shows."""
+    return float(ax.get_xlim()[1])
+
+
 def _strategy_legend(fig: Figure, order: list[str], kind: str = "patch", ncol: int | None = None,
                      loc: str = "outside upper center") -> None:
     pal = strategy_palette()
@@ -169,8 +225,12 @@ def _strategy_legend(fig: Figure, order: list[str], kind: str = "patch", ncol: i
         handles = [mpl.lines.Line2D([], [], color=pal.get(s, "0.4"), label=strategy_label(s)) for s in order]
     else:
         handles = [Patch(facecolor=pal.get(s, "0.4"), edgecolor="none", label=strategy_label(s)) for s in order]
-    fig.legend(handles=handles, loc=loc, ncol=ncol or min(len(order), 5),
-               title="PRK strategy", handlelength=1.4, columnspacing=1.0)
+    kwargs = {"handles": handles, "ncol": ncol or min(len(order), 5), "title": "PRK strategy", "handlelength": 1.4,
+              "columnspacing": 1.0}
+    if loc == "outside upper center":
+        top_legend(fig, **kwargs)
+    else:
+        fig.legend(loc=loc, **kwargs)
 
 
 def _strategy_grid(rows: int, ncol: int, width: float | None, base: float, per_row: float) -> tuple[Figure, Any]:
@@ -324,6 +384,7 @@ def fan_chart(
     col: str | None = "scenario",
     bands: Sequence[int] = (50, 90),
     width: float | None = None,
+    start: str | None = None,
 ) -> Figure:
     """Fan chart of ``outcome`` over the months: the median run and the central 50% and 90% of
     runs, one row of panels per PRK strategy (in its colour), one column per scenario.
@@ -334,7 +395,9 @@ def fan_chart(
         col: column whose values are the facet columns.
         bands: central shares of runs (percent) drawn as bands, widest lightest.
         width: figure width in inches (default: one column, full page for 3+ facets).
+        start: calendar month of month 0 (``"2018-01"``) to label the time axis with dates.
     """
+    calendar(start)
     require(frame, [outcome, "strategy", "month"], "fan chart")
     _numeric(frame, outcome, "fan chart")
     _steps(frame, "fan chart")
@@ -367,8 +430,8 @@ def fan_chart(
     handles = [mpl.lines.Line2D([], [], color=grey, label="median run")]
     handles += [Patch(facecolor=grey, alpha=a, edgecolor="none", label=f"central {b}% of runs")
                 for b, a in zip(sorted(bands, reverse=True), alphas)]
-    fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), handlelength=1.4)
-    fig.supxlabel("month of simulation", fontsize=STYLE["axes.labelsize"])
+    top_legend(fig, handles=handles, ncol=len(handles), handlelength=1.4)
+    month_axis(fig, axes, start)
     fig.supylabel(outcome_label(outcome), fontsize=STYLE["axes.labelsize"])
     return fig
 
@@ -543,6 +606,7 @@ def aid_over_time(
     *,
     col: str | None = "scenario",
     width: float | None = None,
+    start: str | None = None,
 ) -> Figure:
     """Mean aid PRK receives from each donor by channel (economic solid, military hatched),
     stacked over the months; one row of panels per PRK strategy, one column per scenario.
@@ -552,7 +616,9 @@ def aid_over_time(
         frame: tidy outcome table with one row per run and month (``record="steps"``) and
             the ``aid_<donor>_prk_<channel>`` columns (USD bn/yr).
         col: column whose values are the facet columns.
+        start: calendar month of month 0 (``"2018-01"``) to label the time axis with dates.
     """
+    calendar(start)
     require(frame, [*AID_COLUMNS, "strategy", "month"], "aid figure")
     _steps(frame, "aid figure")
     order = _strategies(frame, "aid figure")
@@ -585,8 +651,8 @@ def aid_over_time(
     handles = [Patch(facecolor=colour, hatch=h, edgecolor="white", linewidth=0,
                      label=f"{actor_name(u.split('_')[1])}, {'military' if u.endswith('_mil') else 'economic'}")
                for u, colour, h in zip(used, colours, hatches)]
-    fig.legend(handles=handles, loc="outside upper center", ncol=3, handlelength=1.6, title="donor, channel")
-    fig.supxlabel("month of simulation", fontsize=STYLE["axes.labelsize"])
+    top_legend(fig, handles=handles, ncol=3, handlelength=1.6, title="donor, channel")
+    month_axis(fig, axes, start)
     fig.supylabel("aid to PRK, mean over runs (USD bn/yr)", fontsize=STYLE["axes.labelsize"])
     return fig
 

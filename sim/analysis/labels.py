@@ -7,12 +7,14 @@ where a reader expects a quantity.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import pandas as pd
 
 from sim.actors import ACTORS
+from sim.outcomes import OUTCOME_INFO
+from sim.params import PARAM_FIELDS
+from sim.plots import strategy_label as strategy_label  # one definition, shared with the job's figure
 from sim.scenarios import SCENARIOS
 from sim.strategies import STRATEGIES
 
@@ -46,32 +48,12 @@ STYLE = {
 }
 
 _NAMES = {"prk": "PRK", "chn": "China", "rus": "Russia", "usa": "US"}
-_CHANNELS = {"econ": "economic", "mil": "military"}
 
-#: Outcome -> (label, unit). Pair quantities are generated below from the actor list.
-_FIXED = {
-    "aid_total_prk": ("aid to PRK, all donors", "USD bn/yr"),
-    "bid_chn": ("China's contest bid", "USD bn/yr"),
-    "bid_rus": ("Russia's contest bid", "USD bn/yr"),
-    "munitions_prk_rus": ("PRK munitions to Russia", "USD bn/yr"),
-    "food_coverage": ("PRK food need covered", "share of 5.5 Mt/yr"),
-    "autonomy_prk": ("PRK autonomy", "1 - HHI of dependence"),
-    "tech_transferred": ("crown-jewel technology transferred", "share of runs"),
-    "tech_month": ("month of technology transfer", "month"),
-    "resolutions_tabled": ("UNSC resolutions tabled", "count"),
-    "resolutions_vetoed": ("UNSC resolutions vetoed", "count"),
-    "resolutions_passed": ("UNSC resolutions passed", "count"),
-    "sanctions": ("UN sanctions level", "index"),
-    "alliance_prk_chn_rus": ("PRK-China-Russia alliance", "share of runs"),
-    "alliance_ever": ("alliance formed at some month", "share of runs"),
-    "triangle_prk_chn_rus": ("PRK-China-Russia triangle", "type"),
-    "role_prk": ("PRK's role in the triangle", "role"),
-    "triangle_chn_rus_usa": ("China-Russia-US triangle", "type"),
-    "role_usa": ("US role in the triangle", "role"),
+#: Labels and units of columns that are not outcomes but appear on figure axes.
+_INPUTS = {
+    "month": ("month of simulation", ""),
+    "replication": ("replication", ""),
 }
-
-_PAIR = re.compile(r"^(trust|attention|dependence|leverage)_([a-z]{3})_([a-z]{3})$")
-_AID = re.compile(r"^aid_([a-z]{3})_prk_(econ|mil)$")
 
 
 def actor_name(code: str) -> str:
@@ -80,7 +62,8 @@ def actor_name(code: str) -> str:
 
 
 def outcome_label(name: str, unit: bool = True) -> str:
-    """Axis label of outcome column ``name``, with its unit in parentheses.
+    """Axis label of outcome column ``name``, with its unit in parentheses, from the outcome
+    declaration :data:`sim.outcomes.OUTCOME_INFO` (the one place labels and units live).
 
     >>> outcome_label("trust_chn_prk")
     "China's trust in PRK (0-1)"
@@ -90,29 +73,20 @@ def outcome_label(name: str, unit: bool = True) -> str:
 
 
 def outcome_unit(name: str) -> str:
+    """The unit of outcome ``name`` as :data:`sim.outcomes.OUTCOME_INFO` declares it ('' if none)."""
     return _describe(name)[1]
 
 
 def _describe(name: str) -> tuple[str, str]:
-    if name in _FIXED:
-        return _FIXED[name]
-    if m := _AID.match(name):
-        return f"{_CHANNELS[m[2]]} aid to PRK from {actor_name(m[1])}", "USD bn/yr"
-    if m := _PAIR.match(name):
-        kind, a, b = m.groups()
-        if kind == "trust":
-            return f"{actor_name(a)}'s trust in {actor_name(b)}", "0-1"
-        if kind == "attention":
-            return f"{actor_name(a)}'s attention to {actor_name(b)}", "share"
-        if kind == "dependence":
-            return f"PRK's dependence on {actor_name(b)}", "share of support"
-        return f"PRK's leverage over {actor_name(b)}", "index"
+    info = OUTCOME_INFO.get(name)
+    if info is not None:
+        return info.label, info.unit
+    if name in _INPUTS:
+        return _INPUTS[name]
+    if name in PARAM_FIELDS:  # a swept parameter: its name as the config writes it, and its unit
+        u = PARAM_FIELDS[name].metadata["unit"]
+        return name, "" if u == "1" else u
     return name.replace("_", " "), ""
-
-
-def strategy_label(name: str) -> str:
-    """``"engage_us"`` -> ``"engage US"``."""
-    return " ".join("US" if w == "us" else w for w in str(name).split("_"))
 
 
 def scenario_label(name: str) -> str:

@@ -8,19 +8,29 @@ below it are read together (DuckDB ``read_parquet(..., union_by_name=true)``), w
 hold one row per run or one row per run and month. The report goes to ``<path>/report/``
 unless ``--out`` says otherwise.
 
-Facets: one column of panels per scenario, or per scenario and policy when the results hold
-several US (or patron) policies.
+Runs that differ are never pooled. Every configuration value that differs between the files
+read (scenario, US and patron policies, switches, scenario and strategy options, months,
+engine, calibration, parameters: the resolved config each job stores in its Parquet metadata)
+and every input column that differs between runs becomes a facet: one column of panels, and
+one block of the summary table, per combination (``war ends · end month 12``). Replications
+of one setting pool (seed and replication count never split a report). Two kinds of mix are
+refused with one line that names them: runs of different lengths (their months cannot share
+a time axis), and the same (setting, seed, replication) found twice (a sweep run twice under
+one name). Every figure says what was run: the settings all its runs share that differ from
+the defaults.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +39,8 @@ from tqdm.auto import tqdm
 from sim.analysis import figures as figs
 from sim.analysis.labels import outcome_label, scenario_label, scenario_order, strategy_label, strategy_order
 from sim.outcomes import CATEGORICAL
-from sim.results import atomic_write_bytes
+from sim.plots import STANDARD_INPUTS, run_settings, setting_text
+from sim.results import atomic_write_bytes, read_meta
 
 #: Inputs that, besides the scenario, split the results into facets when they vary.
 FACET_INPUTS = ("scenario", "us_policy", "chn_policy", "rus_policy")
@@ -42,6 +53,11 @@ TABLE_OUTCOMES = ("autonomy_prk", "aid_total_prk", "food_coverage", "trust_chn_p
 MAX_FACETS = 4
 #: Condition tried for scenario discovery when none is given, in order.
 PRIM_DEFAULTS = ("tech_transferred", "alliance_ever")
+#: Config keys that never split a report: replications of one setting pool whatever their
+#: seed and number, whether months were recorded, and which strategies a job ran (strategy is
+#: a column of its own); plugins only say where code came from.
+POOLED_KEYS = ("seed", "replications", "record", "plugins")
+POOLED_PREFIXES = ("strategy.names", "hydra", "output", "sweep")
 
 
 class ReportError(ValueError):
@@ -60,6 +76,9 @@ class Results:
             if the files hold only final rows).
         facet: column of ``final``/``steps`` whose values are the figures' facet columns.
         sampled: runs left out of the time-series figures per strategy and facet (0: none).
+        settings: the columns whose values split the runs into facets (besides the scenario).
+        what: what every run shares, as a figure shows it under its title.
+        start: calendar month of month 0 (``"2018-01"``), when the scenario has a calendar.
     """
 
     source: Path
@@ -68,6 +87,9 @@ class Results:
     steps: pd.DataFrame | None
     facet: str
     sampled: int = 0
+    settings: list[str] = field(default_factory=list)
+    what: str = ""
+    start: str | None = None
 
 
 @dataclass
@@ -156,20 +178,179 @@ def load(source: Path, files: list[Path], max_runs: int = 1000,
     else:
         final, months = con.sql("SELECT * EXCLUDE (filename) FROM results").df(), 1
     final = tidy(final)
-    inputs, categories = add_facet(final)
+    configs = {str(p): flat_config(read_meta(p).get("config") or {}) for p in files}
+    from_config = add_config_columns(final, configs)
+    settings = [*from_config, *varying_inputs(final, exclude=from_config)]
+    check_months(final)
+    check_duplicates(final, settings)
+    inputs, categories = add_facet(final, settings=settings)
     facet = "facet"
     steps, sampled = None, 0
     if months > 1:
         groups = final.groupby(["strategy", facet], observed=True)
         picked = final.loc[groups.cumcount() < max_runs, ["run_key"]].drop_duplicates()
         sampled = int(max(groups.size().max() - max_runs, 0))
-        wanted = [c for c in columns if c in {*figs.AID_COLUMNS, *fan_outcomes, "strategy", *FACET_INPUTS, "month"}]
+        wanted = [c for c in columns if c in {*figs.AID_COLUMNS, *fan_outcomes, "strategy", *FACET_INPUTS, "month",
+                                              *settings}]
         select = ", ".join(['source', 'run_key', *(f'"{c}"' for c in wanted)])
         con.register("picked", picked)
         steps = con.sql(f"SELECT {select} FROM results WHERE run_key IN (SELECT run_key FROM picked)").df()
         steps = tidy(steps)
+        add_config_columns(steps, configs, only=from_config)
         add_facet(steps, inputs, categories)
-    return Results(source=source, files=files, final=final, steps=steps, facet=facet, sampled=sampled)
+    return Results(source=source, files=files, final=final, steps=steps, facet=facet, sampled=sampled,
+                   settings=[c for c in inputs if c != "scenario"], what=shared_settings(final, configs, inputs),
+                   start=calendar_start(final))
+
+
+def flat_config(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A job's resolved config as ``{"params.value_chn": 3.0, "scenario.options.end_month": 12, ...}``,
+    without the keys that never split a report (:data:`POOLED_KEYS`, :data:`POOLED_PREFIXES`)."""
+    out: dict[str, Any] = {}
+    for k, v in config.items():
+        key = f"{prefix}{k}"
+        if key in POOLED_KEYS or key.startswith(POOLED_PREFIXES):
+            continue
+        if isinstance(v, dict) and v:
+            out.update(flat_config(v, f"{key}."))
+        elif isinstance(v, dict):
+            continue  # no options: the same as options that are not set
+        else:
+            out[key] = json.dumps(v, sort_keys=True) if isinstance(v, list) else v
+    return out
+
+
+def column_name(key: str) -> str:
+    """The result column of config key ``key``, named as a sweep's input columns are
+    (:func:`sim.job.input_columns`): ``params.value_chn`` -> ``value_chn``,
+    ``scenario.options.end_month`` -> ``scenario_end_month``, ``scenario.name`` -> ``scenario``."""
+    if key.endswith(".name") and key.count(".") == 1:
+        return key.removesuffix(".name")
+    return key.removeprefix("params.").replace(".options.", "_").replace(".", "_")
+
+
+def add_config_columns(frame: pd.DataFrame, configs: dict[str, dict[str, Any]],
+                       only: list[str] | None = None) -> list[str]:
+    """Add a column for each config value that differs between the files (unless the table has
+    it already); the names of the columns that tell those files apart.
+
+    Args:
+        frame: rows with a ``source`` column (the file each came from); changed in place.
+        configs: flattened config of each file (:func:`flat_config`); files without one are skipped.
+        only: add just these columns (the ones found for another table of the same files).
+    """
+    known = {f: c for f, c in configs.items() if c}
+    keys = sorted({k for c in known.values() for k in c})
+    out = []
+    for key in keys:
+        values = {f: c.get(key) for f, c in known.items()}
+        if len({json.dumps(v, sort_keys=True, default=str) for v in values.values()}) < 2:
+            continue
+        col = column_name(key)
+        if only is not None and col not in only:
+            continue
+        if col not in frame.columns:
+            frame[col] = frame["source"].map(lambda f, v=values: v.get(str(f)))
+        if col not in out:
+            out.append(col)
+    return out
+
+
+def varying_inputs(frame: pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
+    """Input columns whose value differs between runs but is one value within each file: what
+    a job set by override or a sweep varied. Inputs drawn per replication (a calibration's
+    parameter draws) vary within a file and pool."""
+    if "replication" not in frame.columns:
+        return []
+    out = []
+    before = [c for c in frame.columns[: frame.columns.get_loc("replication")] if c not in exclude]
+    for col in ("calibration", *before):
+        if col in out or col in exclude or col in FACET_INPUTS or col not in frame.columns:
+            continue
+        if col in STANDARD_INPUTS and col != "calibration":
+            continue
+        if frame[col].nunique(dropna=False) > 1 and frame.groupby("source")[col].nunique(dropna=False).max() == 1:
+            out.append(col)
+    return out
+
+
+def check_months(final: pd.DataFrame) -> None:
+    """Refuse runs of different lengths: a fan chart of 12-month and 120-month runs would draw a
+    straight line from month 12 to month 120 (a trend that does not exist)."""
+    if "month" not in final.columns:
+        return
+    per_file = final.groupby("source")["month"].max()
+    if per_file.nunique() < 2:
+        return
+    parts = []
+    for months, group in per_file.groupby(per_file):
+        parts.append(f"{int(months)} months in {len(group)} file(s) (e.g. {group.index[0]})")
+    raise ReportError("these runs cannot share a time axis: " + "; ".join(parts)
+                      + ". Report each length on its own (give its folder or file)")
+
+
+def check_duplicates(final: pd.DataFrame, settings: Sequence[str]) -> None:
+    """Refuse a (setting, seed, replication) that occurs in two files: the same runs counted twice."""
+    keys = [c for c in ("strategy", *FACET_INPUTS, "calibration", *settings, "seed", "draw", "replication")
+            if c in final.columns]
+    keys = list(dict.fromkeys(keys))
+    if "replication" not in keys:
+        return
+    extra = final.duplicated(keys)
+    if not extra.any():
+        return
+    dup = final[final.duplicated(keys, keep=False)]
+    files = list(dict.fromkeys(dup["source"].astype(str)))
+    reps = dup["replication"].astype(int)
+    raise ReportError(f"{int(extra.sum())} runs appear more than once (same settings, seed and replication, "
+                      f"replications {reps.min()}-{reps.max()}) in {len(files)} files, e.g. {files[0]} and "
+                      f"{files[-1]}: a sweep run twice under one name? Report one copy (give its folder)")
+
+
+def shared_settings(final: pd.DataFrame, configs: dict[str, dict[str, Any]], facet_inputs: Sequence[str]) -> str:
+    """What every run shares, as a figure's subtitle: the scenario and US policy (unless they are
+    facets), the calibration, the months, and each setting that differs from the defaults."""
+    from sim.config import RunConfig, job_inputs
+
+    parts = []
+    for col in ("scenario", "us_policy"):
+        if col in final.columns and col not in facet_inputs and final[col].nunique() == 1:
+            value = scenario_label(final[col].iloc[0])
+            parts.append(value if col == "scenario" else f"US {value}")
+    if "calibration" in final.columns and "calibration" not in facet_inputs and final["calibration"].nunique() == 1:
+        parts.append(f"{final['calibration'].iloc[0]} calibration")
+    if "month" in final.columns:
+        parts.append(f"{int(final['month'].max())} months")
+    known = [c for c in configs.values() if c]
+    if known:
+        defaults = flat_config(job_inputs(RunConfig()))
+        shared = {k: v for k, v in known[0].items() if all(c.get(k) == v for c in known[1:])}
+        changed = [(column_name(k), v) for k, v in shared.items()
+                   if defaults.get(k) != v and column_name(k) not in (*facet_inputs, "scenario", "us_policy",
+                                                                      "calibration", "months")]
+    else:  # results without their config (written by hand): what the columns say
+        changed = [(k, v) for k, v in run_settings(final) if k not in (*facet_inputs, "calibration")]
+    if changed:
+        parts.append("settings: " + ", ".join(setting_text(k, v) for k, v in changed))
+    else:
+        parts.append("default settings")
+    return " · ".join(parts)
+
+
+def calendar_start(final: pd.DataFrame) -> str | None:
+    """The calendar month of month 0 (``"2018-01"``) if every scenario in the results has one
+    (a scenario's ``start`` attribute), else None."""
+    if "scenario" not in final.columns:
+        return None
+    from sim.scenarios import SCENARIOS
+
+    starts = set()
+    for name in final["scenario"].dropna().unique():
+        try:
+            starts.add(getattr(SCENARIOS.create(str(name)), "start", None))
+        except (KeyError, TypeError, ValueError):
+            return None
+    return starts.pop() if len(starts) == 1 else None
 
 
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -183,32 +364,43 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def facet_part(col: str, value: Any) -> str:
+    """One input's part of a facet's name: scenarios and policies by name, other settings as
+    :func:`sim.plots.setting_text` writes them (``end month 12``, ``jealousy off``)."""
+    if col in FACET_INPUTS:
+        return scenario_label(value)
+    return setting_text(col, value)
+
+
 def add_facet(frame: pd.DataFrame, inputs: list[str] | None = None,
-              categories: list[str] | None = None) -> tuple[list[str], list[str]]:
-    """Add the ``facet`` column: the scenario, joined with each policy that varies in the
-    results (``war ends · engagement``), as an ordered categorical.
+              categories: list[str] | None = None, settings: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """Add the ``facet`` column: the scenario, joined with each policy and setting that varies in
+    the results (``war ends · engagement``, ``war ends · end month 12``), as an ordered categorical.
 
     Args:
         frame: result rows; changed in place.
         inputs, categories: reuse the inputs and facet order found for another table.
+        settings: further columns whose values split the runs (:func:`add_config_columns`,
+            :func:`varying_inputs`).
 
     Returns:
         The inputs the facet joins and the facet values in order.
     """
     if inputs is None:
         inputs = [c for c in FACET_INPUTS if c in frame.columns and (c == "scenario" or frame[c].nunique() > 1)]
+        inputs += [c for c in settings if c in frame.columns and c not in inputs]
     if not inputs:
         frame["facet"] = pd.Categorical(["all runs"] * len(frame))
         return [], ["all runs"]
-    labels = frame[inputs[0]].map(scenario_label)
+    labels = frame[inputs[0]].map(lambda v: facet_part(inputs[0], v)).astype("string")
     for c in inputs[1:]:
-        labels = labels + " · " + frame[c].map(scenario_label)
+        labels = labels + " · " + frame[c].map(lambda v, c=c: facet_part(c, v)).astype("string")
     if categories is None:
         order = frame[inputs].drop_duplicates()
         rank = {v: i for i, v in enumerate(scenario_order(order[inputs[0]]))}
         order = order.assign(_rank=order[inputs[0]].map(rank)).sort_values(["_rank", *inputs[1:]])
         categories = list(dict.fromkeys(
-            " · ".join(scenario_label(v) for v in row) for row in order[inputs].itertuples(index=False)))
+            " · ".join(facet_part(c, v) for c, v in zip(inputs, row)) for row in order[inputs].itertuples(index=False)))
     frame["facet"] = pd.Categorical(labels, categories=categories)
     return inputs, categories
 
@@ -249,14 +441,15 @@ def write_report(res: Results, out: Path, *, outcomes: list[str], fan_outcomes: 
         for suffix, part in _chunks(steps, facet):
             for o in fan_outcomes:
                 jobs.append((f"fan_{o}{suffix}", f"Fan chart of {outcome_label(o)}: median run, central 50% "
-                             "and 90% of runs", lambda p=part, o=o: figs.fan_chart(p, o, col=facet)))
+                             "and 90% of runs", lambda p=part, o=o: figs.fan_chart(p, o, col=facet, start=res.start)))
             jobs.append((f"aid_over_time{suffix}", "Mean aid to PRK by donor and channel over the months",
-                         lambda p=part: figs.aid_over_time(p, col=facet)))
+                         lambda p=part: figs.aid_over_time(p, col=facet, start=res.start)))
     else:
         rep.notes.append("The files hold one row per run (no monthly rows): fan charts and the aid-over-time "
                          "figure need results written with `trisim record=steps` "
                          "(or `simulate(..., record=\"steps\")`).")
-    pooled = [c for c in prim_inputs(final) if c not in ("strategy", *FACET_INPUTS) and final[c].nunique() > 1]
+    pooled = [c for c in prim_inputs(final)
+              if c not in ("strategy", *FACET_INPUTS, *res.settings) and final[c].nunique() > 1]
     if pooled:
         rep.notes.append(f"Figures pool the runs over inputs that vary within a setting: {', '.join(pooled)} "
                          "(scenario discovery treats them as inputs).")
@@ -285,6 +478,7 @@ def write_report(res: Results, out: Path, *, outcomes: list[str], fan_outcomes: 
         except figs.FigureDataError as err:
             rep.notes.append(f"`{stem}` skipped: {err}.")
             continue
+        figs.caption(fig, res.what)
         rep.files += figs.save_figure(fig, out / stem, formats)
         rep.figures[stem] = caption
     rep.files.append(atomic_write_bytes(out / "report.md", markdown(res, rep, outcomes).encode()))
@@ -332,7 +526,11 @@ def markdown(res: Results, rep: Report, outcomes: list[str]) -> str:
     months = f"{int(final['month'].max())} months" if "month" in final.columns else "final rows only"
     text = [f"# Results report: {res.source}", "",
             f"{len(res.files)} result file(s), {n_runs} runs ({months}), "
-            f"{final['strategy'].nunique()} strategies, {final[res.facet].nunique()} setting(s).", ""]
+            f"{final['strategy'].nunique()} strategies, {final[res.facet].nunique()} setting(s).", "",
+            f"What every run shares: {res.what}.", ""]
+    if res.settings:
+        text += ["Settings that differ between runs, one facet (column of panels, block of the table) per "
+                 "combination: " + ", ".join(f"`{c}`" for c in res.settings) + ".", ""]
     if res.sampled:
         text += [f"Time-series figures show at most {n_runs - res.sampled} runs per strategy and setting "
                  f"({res.sampled} left out of the largest group).", ""]

@@ -1,10 +1,12 @@
 """The catalog: one DuckDB connection over the results of every run and sweep.
 
-Three views, each a table you can query with SQL:
+Four views, each a table you can query with SQL:
 
-- ``results``: every row of every ``outcomes.parquet`` (``read_parquet`` over a glob per results
-  folder, ``union_by_name``, plus a ``filename`` column); inputs and outcomes on one row, keyed
-  by ``run_id``.
+- ``results``: one row per run, its last month (``read_parquet`` over a glob per results folder,
+  ``union_by_name``, plus a ``filename`` column); inputs and outcomes on one row, keyed by
+  ``run_id``. An unfiltered ``avg()`` over it is an average over runs.
+- ``steps``: one row per run and month, of the jobs run with ``record=steps`` (the final rows
+  are there too, as each run's last month).
 - ``jobs``: one row per job, planned or run: ``sweep_id``, ``job_id``, ``status``
   (``complete``, ``failed`` or ``missing``), ``rows``, ``seed``, ``seconds``, ``created``,
   ``git_revision``, ``error`` (first line, for failed jobs), ``path``, ``sweep_dir``.
@@ -34,7 +36,7 @@ from sim.results import FAILURE, PLAN, RESULT, read_json
 
 #: Where single runs (``outputs/``) and sweeps (``multirun/``) write, relative to the working folder.
 DEFAULT_ROOTS = ("outputs", "multirun")
-VIEWS = ("results", "jobs", "sweeps")
+VIEWS = ("results", "steps", "jobs", "sweeps")
 JOB_COLUMNS = ("sweep_id", "job_id", "status", "rows", "seed", "seconds", "created", "git_revision", "error",
                "path", "sweep_dir")
 
@@ -122,16 +124,38 @@ def jobs(roots: Sequence[str | Path] | str | Path | None = None) -> pd.DataFrame
     return frame.sort_values(["sweep_id", "job_id"], ignore_index=True)
 
 
+def step_files(globs: list[str]) -> list[str]:
+    """The result files that hold one row per run and month (their config says ``record: steps``)."""
+    meta = duckdb.connect().execute(
+        "SELECT file_name, decode(value) FROM parquet_kv_metadata($globs) WHERE decode(key) = 'trisim'",
+        {"globs": globs}).fetchall()
+    out = []
+    for file_name, text in meta:
+        config = (json.loads(text).get("config") or {})
+        if config.get("record") == "steps":
+            out.append(file_name)
+    return out
+
+
 def connect(roots: Sequence[str | Path] | str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with the views ``results``, ``jobs`` and ``sweeps``."""
+    """An in-memory DuckDB connection with the views ``results`` (final rows), ``steps``
+    (per-month rows), ``jobs`` and ``sweeps``."""
     con = duckdb.connect()
     globs = result_globs(roots)
     if globs:
-        con.execute(f"CREATE VIEW results AS SELECT * FROM read_parquet({globs!r}, union_by_name = true, "
+        con.execute(f"CREATE VIEW all_rows AS SELECT * FROM read_parquet({globs!r}, union_by_name = true, "
                     "filename = true)")
-    else:  # no result yet: an empty table with the identity columns
-        con.execute("CREATE VIEW results AS SELECT NULL::VARCHAR AS run_id, NULL::VARCHAR AS sweep_id, "
-                    "NULL::VARCHAR AS job_id, NULL::VARCHAR AS filename WHERE false")
+        con.register("step_files", pd.DataFrame({"filename": step_files(globs)}, dtype="string"))
+        # per-month rows and final rows are kept apart so that no aggregate mixes them
+        con.execute("CREATE VIEW steps AS SELECT * FROM all_rows WHERE filename IN (SELECT filename FROM step_files)")
+        con.execute("CREATE VIEW results AS "
+                    "SELECT * FROM all_rows WHERE filename NOT IN (SELECT filename FROM step_files) "
+                    "UNION ALL BY NAME "
+                    "SELECT * FROM steps QUALIFY month = max(month) OVER (PARTITION BY filename, run_id)")
+    else:  # no result yet: empty tables with the identity columns
+        for view in ("results", "steps"):
+            con.execute(f"CREATE VIEW {view} AS SELECT NULL::VARCHAR AS run_id, NULL::VARCHAR AS sweep_id, "
+                        "NULL::VARCHAR AS job_id, NULL::VARCHAR AS filename WHERE false")
     con.register("jobs_frame", jobs(roots))
     con.execute("CREATE VIEW jobs AS SELECT * FROM jobs_frame")
     con.execute(f"CREATE VIEW sweeps AS {SWEEPS_SQL}")
