@@ -65,15 +65,22 @@ def _job(cfg) -> None:
             print(f"  {path}")
 
 
-def hydra_main(argv: list[str] | None = None) -> int:
-    """Plan and validate, then run the Hydra job (or multirun) for ``argv``; the exit status."""
+def hydra_main(argv: list[str] | None = None, add: bool = False) -> int:
+    """Plan and validate, then run the Hydra job (or multirun) for ``argv``; the exit status.
+
+    A sweep name already used for other jobs is refused unless ``add`` (or ``--add`` in ``argv``).
+    """
     import hydra
     from hydra._internal.utils import get_args_parser
 
     from sim.config import ConfigError, plugins_in, register_configs
     from sim.sweep import plan as planning
+    from sim.sweep.cli import reused_with_other_jobs
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--add" in argv:  # trisim's own flag, not Hydra's
+        argv.remove("--add")
+        add = True
     try:
         register_configs(plugins_in([a for a in argv if not a.startswith("-")]))
     except ConfigError as err:
@@ -89,6 +96,8 @@ def hydra_main(argv: list[str] | None = None) -> int:
         except ConfigError as err:
             fail(str(err))
         argv += plan.pinned
+        if plan.multirun and not add and (refused := reused_with_other_jobs(plan)):
+            fail(refused)
         if plan.multirun:
             planning.write_plan(plan, argv)
             todo = len(plan.jobs) - plan.complete

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import Any
 
 #: Launchers by short name: the Hydra launcher and the overrides it needs.
 LAUNCHERS = {
@@ -17,6 +18,25 @@ LAUNCHERS = {
     "submitit_local": lambda workers: ["hydra/launcher=submitit_local"],
     "slurm": lambda workers: ["hydra/launcher=slurm"],
 }
+
+
+def reused_with_other_jobs(plan: Any) -> str:
+    """'' if the sweep folder is new or was planned with the same jobs (a resume, or a retry of
+    some of them); else one line saying that the sweep name already holds other jobs.
+
+    A sweep name reused with another configuration would otherwise mix two experiments in one
+    folder (and one report): 12-month runs beside 120-month runs, or replications 0-3 twice.
+    """
+    from sim.results import PLAN, read_json
+
+    old = read_json(plan.directory / PLAN) or {}
+    before = {j.get("job_id") for j in old.get("jobs", [])}
+    new = [j.job_id for j in plan.jobs if j.job_id not in before]
+    if not before or not new:
+        return ""
+    return (f"sweep {plan.sweep_id} already holds {len(before)} job(s) of another configuration (e.g. "
+            f"{sorted(before)[0]}), not {new[0]}: choose another name, or add these jobs to it with "
+            f"trisim sweep {plan.sweep_id} --add ... (trisim --add -m ...)")
 
 
 def command(name: str, overrides: list[str], workers: int, launcher: str = "joblib") -> list[str]:
@@ -37,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("overrides", nargs="*", help="config overrides, as for trisim (key=value, key=a,b,c)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="jobs running at once with the joblib launcher (default: all cores)")
+    parser.add_argument("--add", action="store_true",
+                        help="add jobs of another configuration to an existing sweep of this name "
+                             "(without it, a name already used for other jobs is refused)")
     parser.add_argument("--launcher", choices=list(LAUNCHERS), default="joblib",
                         help="joblib: processes on this machine (default); basic: one after another in this "
                              "process; submitit_local: submitit on this machine; slurm: a SLURM cluster "
@@ -44,4 +67,4 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_intermixed_args(argv)
     if args.workers < 1:
         parser.error("--workers must be >= 1")
-    return hydra_main(command(args.name, args.overrides, args.workers, args.launcher))
+    return hydra_main(command(args.name, args.overrides, args.workers, args.launcher), add=args.add)
