@@ -317,14 +317,17 @@ def shared_settings(final: pd.DataFrame, configs: dict[str, dict[str, Any]], fac
         if col in final.columns and col not in facet_inputs and final[col].nunique() == 1:
             value = scenario_label(final[col].iloc[0])
             parts.append(value if col == "scenario" else f"US {value}")
-    if "calibration" in final.columns and "calibration" not in facet_inputs and final["calibration"].nunique() == 1:
-        parts.append(f"{final['calibration'].iloc[0]} calibration")
+    known = [c for c in configs.values() if c]
+    shared = {k: v for k, v in known[0].items() if all(c.get(k) == v for c in known[1:])} if known else {}
+    if "calibration" not in facet_inputs:
+        if "calibration" in final.columns and final["calibration"].nunique() == 1:
+            parts.append(f"{final['calibration'].iloc[0]} calibration")
+        elif "calibration.name" in shared:
+            parts.append(f"{shared['calibration.name']} calibration")
     if "month" in final.columns:
         parts.append(f"{int(final['month'].max())} months")
-    known = [c for c in configs.values() if c]
     if known:
         defaults = flat_config(job_inputs(RunConfig()))
-        shared = {k: v for k, v in known[0].items() if all(c.get(k) == v for c in known[1:])}
         changed = [(column_name(k), v) for k, v in shared.items()
                    if defaults.get(k) != v and column_name(k) not in (*facet_inputs, "scenario", "us_policy",
                                                                       "calibration", "months")]

@@ -82,7 +82,7 @@ def test_the_command_line(store, monkeypatch, capsys):
     assert catalog.main(["SELECT * FROM nowhere"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("trisim: error: ")
-    assert "views: results, jobs, sweeps" in err
+    assert "views: results, steps, jobs, sweeps" in err
     assert len(err.splitlines()) == 1
 
 
@@ -91,3 +91,34 @@ def test_an_empty_store(tmp_path, capsys):
     assert catalog.query("SELECT * FROM sweeps", tmp_path).empty
     assert catalog.main(["--root", str(tmp_path / "nothing")]) == 0
     assert "no results yet" in capsys.readouterr().err
+
+
+def test_final_rows_and_per_month_rows_are_two_views(tmp_path, monkeypatch):
+    """A ``record=steps`` job beside a final-rows job: ``results`` holds one row per run (so an
+    unfiltered average is over runs), ``steps`` the months of the per-month job."""
+    monkeypatch.chdir(tmp_path)
+    assert trisim(*TINY, "strategy=balancing", "record=steps", "output.figure=", "sweep.id=monthly") == 0
+    assert trisim(*TINY, "strategy=balancing", "output.figure=", "sweep.id=final") == 0
+    counts = catalog.query("SELECT sweep_id, count(*) AS n, min(month) AS first FROM results GROUP BY ALL "
+                           "ORDER BY ALL")
+    assert counts.to_dict("list") == {"sweep_id": ["final", "monthly"], "n": [3, 3], "first": [6, 6]}
+    steps = catalog.query("SELECT sweep_id, count(*) AS n FROM steps GROUP BY ALL")
+    assert steps.to_dict("list") == {"sweep_id": ["monthly"], "n": [3 * 6]}
+    same = catalog.query("SELECT r.autonomy_prk = s.autonomy_prk AS same FROM results r JOIN steps s "
+                         "USING (run_id) WHERE s.month = 6")
+    assert same["same"].all() and len(same) == 3
+
+
+def test_a_sweep_name_reused_with_other_jobs_is_refused_unless_added_to(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert trisim("-m", *TINY, "strategy=balancing", "seed=0,1", "sweep.id=mine") == 0
+    assert trisim("-m", *TINY, "strategy=balancing", "seed=0,1", "sweep.id=mine") == 0  # a resume
+    capsys.readouterr()
+    assert trisim("-m", "months=12", "replications=3", "strategy=balancing", "seed=0,1", "sweep.id=mine") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("trisim: error: sweep mine already holds 2 job(s) of another configuration")
+    assert "--add" in err and len(err.splitlines()) == 1
+    assert len(list((tmp_path / "multirun" / "mine").glob(f"*/{RESULT}"))) == 2
+    assert trisim("--add", "-m", "months=12", "replications=3", "strategy=balancing", "seed=0,1",
+                  "sweep.id=mine") == 0
+    assert len(list((tmp_path / "multirun" / "mine").glob(f"*/{RESULT}"))) == 4
