@@ -136,7 +136,71 @@ SUBCOMMANDS = {
     "sweep": ("sim.sweep.cli", "run a sweep of jobs (resumable)"),
     "sobol": ("sim.analysis.sobol", "Sobol indices of a model outcome over parameter bounds"),
     "sensitivity": ("sim.analysis.sensitivity", "Sobol indices or Morris screening (--method sobol|morris)"),
+    "list": ("sim.listing", "list strategies, scenarios, policies, params or outcomes, one line each"),
 }
+
+#: Hydra's own command-line flags (``trisim --cfg job``...); any other ``--flag`` is a mistake.
+HYDRA_FLAGS = ("--hydra-help", "--cfg", "-c", "--resolve", "--package", "-p", "--run", "-r", "--multirun", "-m",
+               "--shell-completion", "-sc", "--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd",
+               "--experimental-rerun", "--info", "-i", "--add")
+
+
+def usage() -> str:
+    """``trisim --help``: how to run a job or sweep, the subcommands, and what a config may name."""
+    from sim.listing import KINDS, policies, scenarios, strategies
+
+    def names(rows: list[tuple[str, str]]) -> str:
+        return ", ".join(n.split("=")[-1] for n, _ in rows)
+
+    width = max(map(len, SUBCOMMANDS))
+
+    lines = [
+        "usage: trisim [key=value ...]              run one job (every PRK strategy; see configs/config.yaml)",
+        "       trisim -m key=a,b [key=value ...]   run a sweep: one job per combination",
+        "       trisim <command> [args ...]          (trisim <command> --help for its options)",
+        "",
+        "examples:",
+        "  trisim scenario=war_ends strategy=balancing replications=1000 params.value_chn=3",
+        "  trisim sweep war1 experiment=war_ends record=steps   then   trisim report war1",
+        "",
+        "commands:",
+        *[f"  {name:<{width}} {text}" for name, (_, text) in SUBCOMMANDS.items()],
+        "",
+        "config groups (trisim list KIND describes each entry):",
+        f"  strategy=   {names(strategies())}, all",
+        f"  scenario=   {names(scenarios())}",
+        f"  us_policy=  {names([p for p in policies() if p[0].startswith('us_policy')])}",
+        "  calibration=point, prior, posterior     experiment=NAME (configs/experiment/)     debug=tiny",
+        "  other keys: months, replications, seed, engine=batch|mesa, record=final|steps, params.NAME, "
+        "switches.NAME",
+        "",
+        "trisim list KIND:",
+        *[f"  {k:<11} {v}" for k, v in KINDS.items()],
+        "",
+        "options: -h/--help this help; --version; --hydra-help Hydra's own help; --cfg job prints the config; "
+        "--add adds jobs of another configuration to an existing sweep.",
+    ]
+    return "\n".join(lines)
+
+
+def suggestion(argv: list[str]) -> str:
+    """One line for an argument that is neither a subcommand nor an override in Hydra's form
+    (``key=value``), with the right form; '' if ``argv`` looks fine."""
+    import difflib
+
+    if argv and "=" not in argv[0] and not argv[0].startswith(("-", "+", "~")):
+        close = difflib.get_close_matches(argv[0], list(SUBCOMMANDS), n=1, cutoff=0.6)
+        if close:
+            return f"unknown command {argv[0]!r}; did you mean 'trisim {close[0]}'? (trisim --help lists the commands)"
+        return (f"{argv[0]!r} is neither a command ({', '.join(SUBCOMMANDS)}) nor an override (key=value); "
+                "trisim --help lists both")
+    for i, arg in enumerate(argv):
+        flag = arg.split("=", 1)[0]
+        if arg.startswith("--") and flag not in HYDRA_FLAGS:
+            key = flag[2:].replace("-", "_")
+            value = arg.split("=", 1)[1] if "=" in arg else (argv[i + 1] if i + 1 < len(argv) else "VALUE")
+            return f"write overrides as key=value, without dashes: {key}={value} (not {arg}{'' if '=' in arg else ' ' + value})"
+    return ""
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -144,11 +208,16 @@ def main(argv: list[str] | None = None) -> None:
     import importlib
 
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        raise SystemExit(0)
     if argv and argv[0] in ("--version", "-V"):  # before Hydra, whose --version is its own
         from sim import __version__
 
         print(f"trisim {__version__}")
         raise SystemExit(0)
+    if argv and argv[0] not in SUBCOMMANDS and (hint := suggestion(argv)):
+        fail(hint)
     if argv and argv[0] in SUBCOMMANDS:
         module, _ = SUBCOMMANDS[argv[0]]
         try:

@@ -97,3 +97,63 @@ def test_a_subcommand_without_its_extra_says_what_to_install(monkeypatch, capsys
         main(["catalog"])
     assert stop.value.code == 2
     assert "needs the package duckdb" in capsys.readouterr().err
+
+
+def run_main(*argv):
+    with pytest.raises(SystemExit) as stop:
+        main(list(argv))
+    return stop.value.code
+
+
+def test_help_lists_commands_and_registries_and_version_is_trisims(capsys):
+    from sim.policies import US_POLICIES
+    from sim.scenarios import SCENARIOS
+    from sim.strategies import STRATEGIES
+
+    assert run_main("--help") == 0
+    text = capsys.readouterr().out
+    for name, (_, description) in SUBCOMMANDS.items():
+        assert f"  {name:<9} {description}" in text
+    for name in (*STRATEGIES.names(), *SCENARIOS.names(), *US_POLICIES.names()):
+        assert name in text
+    assert "Hydra" not in text.splitlines()[0]
+    assert run_main("--version") == 0
+    assert capsys.readouterr().out.strip() == "trisim 0.1.0"
+
+
+def test_list_params_gives_unit_bounds_default_and_source(capsys):
+    from sim.params import describe
+
+    assert run_main("list", "params") == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for p in describe():
+        assert f"{p['name']} {p['default']:g}" in text
+        assert f"in [{p['low']:g}, {p['high']:g}]" in text
+    first = describe()[0]
+    assert " ".join(first["source"].split()) in text
+    for kind, expected in (("strategies", "counterweight"), ("scenarios", "war_ends"),
+                           ("policies", "us_policy=engagement")):
+        assert run_main("list", kind) == 0
+        assert expected in capsys.readouterr().out
+    assert run_main("list", "nonsense") == 2
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["reprot", "x"], "trisim: error: unknown command 'reprot'; did you mean 'trisim report'?"),
+    (["foo"], "trisim: error: 'foo' is neither a command"),
+    (["--strategy", "balancing"], "trisim: error: write overrides as key=value, without dashes: strategy=balancing"),
+    (["months=6", "--replications=3"], "without dashes: replications=3 (not --replications=3)"),
+])
+def test_mistakes_get_a_one_line_suggestion(argv, expected, capsys):
+    assert run_main(*argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert expected in err
+    assert len(err.splitlines()) == 1
+
+
+def test_the_mesa_engine_does_not_log_every_step(workdir, capsys):
+    assert trisim("engine=mesa", "replications=1", "months=3", "strategy=balancing", "output.figure=",
+                  "sweep.id=quiet") == 0
+    captured = capsys.readouterr()
+    assert "Step 1" not in captured.out + captured.err
+    assert "Step" not in (workdir / "outputs" / "quiet" / "trisim.log").read_text()

@@ -209,7 +209,7 @@ def month_axis(fig: Figure, axes: Any, start: str | None) -> None:
     step = 12 if last <= 120 else 24
     ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(step, offset=(13 - origin.month) % 12))
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(
-        lambda t, _: (origin + int(round(t))).strftime("%b %Y" if origin.month != 1 else "%Y")))
+        lambda t, _: (origin + round(t)).strftime("%b %Y" if origin.month != 1 else "%Y")))
     fig.supxlabel(f"calendar month (month 0 = {origin.strftime('%B %Y')})", fontsize=STYLE["axes.labelsize"])
 
 

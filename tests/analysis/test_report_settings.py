@@ -46,7 +46,8 @@ def test_a_swept_setting_becomes_the_facets_of_figures_and_table(tmp_path: Path)
     assert res.settings == ["scenario_end_month"]
     assert list(res.final["facet"].cat.categories) == [
         "war ends · end month 0", "war ends · end month 12", "war ends · end month 24"]
-    assert res.steps is not None and set(res.steps["facet"].astype(str)) == set(res.final["facet"].astype(str))
+    assert res.steps is not None
+    assert set(res.steps["facet"].astype(str)) == set(res.final["facet"].astype(str))
     table = report.summary_table(res.final, res.facet, ["autonomy_prk"])
     assert sum(line.startswith("| war ends · end month 12 |") for line in table.splitlines()) == 2
     fig = figs.fan_chart(res.steps, "autonomy_prk", col=res.facet)
@@ -60,7 +61,8 @@ def test_runs_of_different_lengths_are_refused_in_one_line(tmp_path: Path, capsy
         report.load(tmp_path, report.find_files(tmp_path))
     assert report.main([str(tmp_path), "-q"]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "8 months in 1 file" in err
+    assert len(err.splitlines()) == 1
+    assert "8 months in 1 file" in err
 
 
 def test_the_same_replications_twice_are_refused(tmp_path: Path) -> None:

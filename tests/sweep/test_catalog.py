@@ -106,7 +106,8 @@ def test_final_rows_and_per_month_rows_are_two_views(tmp_path, monkeypatch):
     assert steps.to_dict("list") == {"sweep_id": ["monthly"], "n": [3 * 6]}
     same = catalog.query("SELECT r.autonomy_prk = s.autonomy_prk AS same FROM results r JOIN steps s "
                          "USING (run_id) WHERE s.month = 6")
-    assert same["same"].all() and len(same) == 3
+    assert same["same"].all()
+    assert len(same) == 3
 
 
 def test_a_sweep_name_reused_with_other_jobs_is_refused_unless_added_to(tmp_path, monkeypatch, capsys):
@@ -117,7 +118,8 @@ def test_a_sweep_name_reused_with_other_jobs_is_refused_unless_added_to(tmp_path
     assert trisim("-m", "months=12", "replications=3", "strategy=balancing", "seed=0,1", "sweep.id=mine") == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("trisim: error: sweep mine already holds 2 job(s) of another configuration")
-    assert "--add" in err and len(err.splitlines()) == 1
+    assert "--add" in err
+    assert len(err.splitlines()) == 1
     assert len(list((tmp_path / "multirun" / "mine").glob(f"*/{RESULT}"))) == 2
     assert trisim("--add", "-m", "months=12", "replications=3", "strategy=balancing", "seed=0,1",
                   "sweep.id=mine") == 0
