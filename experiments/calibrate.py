@@ -1,11 +1,12 @@
-"""Run the full calibration and write the shipped posterior and its diagnostics.
+"""Run the full calibration: the posterior and its diagnostics.
 
-    python experiments/calibrate.py                      # the shipped fit (seed 0)
-    python experiments/calibrate.py --out /tmp/calib      # somewhere else
+    python experiments/calibrate.py                      # the fit (seed 0), into a new outputs/calibrate/<time>
+    python experiments/calibrate.py --replace            # the same, replacing the shipped posterior
+    python experiments/calibrate.py --out /tmp/calib      # somewhere else (a new or empty folder)
     python experiments/calibrate.py --benchmark-pyabc 100 # pyabc's per-particle throughput on this model
 
-Writes ``posterior_samples.csv``, ``posterior_summary.csv``, ``diagnostics.csv``,
-``sensitivity.csv`` and ``fit.json`` (see :mod:`sim.calibration.store`).
+Never overwrites files unless asked to (``--replace``). Writes ``posterior_samples.csv``,
+``posterior_summary.csv``, ``diagnostics.csv``, ``sensitivity.csv`` and ``fit.json`` (see :mod:`sim.calibration.store`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sim.calibration.priors import priors, sample
 from sim.calibration.store import DATA_DIR, save_fit, save_table
 from sim.calibration.targets import BLOCKS, TARGETS, seed_observation, simulate_statistics
 from sim.params import Params
-from sim.results import provenance
+from sim.results import output_folder, provenance
 
 
 def prior_predictive(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -107,7 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", type=int, default=20_000, help="parameter vectors per generation")
     parser.add_argument("--particles", type=int, default=2_000, help="posterior draws kept")
     parser.add_argument("--predictive", type=int, default=4_000, help="prior draws for the prior predictive")
-    parser.add_argument("--out", type=Path, default=DATA_DIR)
+    parser.add_argument("--out", type=Path, help="output folder, new or empty (default: a new "
+                        "outputs/calibrate/<time>, or the shipped sim/calibration/data with --replace)")
+    parser.add_argument("--replace", action="store_true",
+                        help=f"overwrite: the shipped posterior in {DATA_DIR} (or the files in --out)")
     parser.add_argument("--benchmark-pyabc", type=int, metavar="PARTICLES", default=0,
                         help="only measure pyabc's throughput with this population size")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -118,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in benchmark_pyabc(args.benchmark_pyabc, args.seed).items():
             print(f"{k:>18}: {v:.4g}")
         return 0
+    try:  # before the fit, so that a folder mistake costs nothing
+        args.out = output_folder(args.out, "outputs/calibrate", replace=args.replace, shipped=DATA_DIR)
+    except FileExistsError as err:
+        parser.error(str(err))
 
     t0 = time.perf_counter()
     fit = calibrate(seed=args.seed, candidates=args.candidates, particles=args.particles)

@@ -27,6 +27,7 @@ from sim.calibration.priors import priors, sample
 from sim.calibration.store import DATA_DIR, save_table
 from sim.calibration.targets import simulate_statistics, synthetic_observation
 from sim.params import Params
+from sim.results import output_folder
 
 
 def run(truths: int, seed: int, candidates: int, particles: int, draws: int) -> pd.DataFrame:
@@ -66,10 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", type=int, default=3000)
     parser.add_argument("--particles", type=int, default=500)
     parser.add_argument("--draws", type=int, default=99, help="posterior draws the true value is ranked among")
-    parser.add_argument("--out", type=Path, default=DATA_DIR)
+    parser.add_argument("--out", type=Path, help="output folder, new or empty (default: a new "
+                        "outputs/sbc/<time>, or the shipped sim/calibration/data with --replace)")
+    parser.add_argument("--replace", action="store_true",
+                        help=f"overwrite: the shipped sbc.csv in {DATA_DIR} (or the files in --out)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.truths < 1 or args.draws < 1 or args.draws > args.particles:
         parser.error("need --truths >= 1 and 1 <= --draws <= --particles")
+    try:  # before the fits, so that a folder mistake costs nothing
+        args.out = output_folder(args.out, "outputs/sbc", replace=args.replace, shipped=DATA_DIR)
+    except FileExistsError as err:
+        parser.error(str(err))
     t0 = time.perf_counter()
     ranks = run(args.truths, args.seed, args.candidates, args.particles, args.draws)
     seconds = time.perf_counter() - t0

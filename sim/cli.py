@@ -199,7 +199,8 @@ def suggestion(argv: list[str]) -> str:
         if arg.startswith("--") and flag not in HYDRA_FLAGS:
             key = flag[2:].replace("-", "_")
             value = arg.split("=", 1)[1] if "=" in arg else (argv[i + 1] if i + 1 < len(argv) else "VALUE")
-            return f"write overrides as key=value, without dashes: {key}={value} (not {arg}{'' if '=' in arg else ' ' + value})"
+            written = arg if "=" in arg else f"{arg} {value}"
+            return f"write overrides as key=value, without dashes: {key}={value} (not {written})"
     return ""
 
 

@@ -59,7 +59,8 @@ def params() -> list[tuple[str, str]]:
     for p in describe():
         unit = "" if p["unit"] == "1" else f" {p['unit']}"
         source = f" Source: {p['source']}." if p["source"] else ""
-        out.append((p["name"], f"{p['default']:g}{unit} in [{p['low']:g}, {p['high']:g}]. {p['doc'].rstrip('.')}.{source}"))
+        doc = p["doc"].rstrip(".")
+        out.append((p["name"], f"{p['default']:g}{unit} in [{p['low']:g}, {p['high']:g}]. {doc}.{source}"))
     return out
 
 

@@ -207,3 +207,29 @@ def result_state(job_dir: Path | str, inputs_hash: str) -> str:
     except (OSError, ValueError, pa.ArrowException):
         return "none"
     return "complete" if meta.get("inputs_hash") == inputs_hash else "other"
+
+
+def output_folder(out: Path | str | None, scratch: Path | str, *, replace: bool = False,
+                  shipped: Path | str | None = None) -> Path:
+    """Where a script that regenerates data writes: never over existing files unless asked.
+
+    Args:
+        out: the folder the user named (``--out``), or None.
+        scratch: under it, a new time-stamped folder is made when ``out`` is None and the
+            shipped data are not to be replaced (``outputs/calibrate/2026-12-01_10-40-00``).
+        replace: overwrite (``--replace``): the shipped folder when ``out`` is None, or ``out``.
+        shipped: the folder of the data the package ships (``sim/calibration/data``).
+
+    Raises:
+        FileExistsError: ``out`` already holds files and ``replace`` is false (one line).
+    """
+    if out is None:
+        if replace and shipped is not None:
+            return Path(shipped)
+        stamp = dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+        out = Path(scratch) / stamp
+    out = Path(out)
+    if not replace and out.is_dir() and any(out.iterdir()):
+        raise FileExistsError(f"{out} already holds files: name a new folder with --out, or pass --replace to "
+                              "overwrite them")
+    return out

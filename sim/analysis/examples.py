@@ -1,6 +1,7 @@
 """The documentation's example figures, rebuilt from real runs.
 
-``python -m sim.analysis.examples [folder]`` writes into ``folder`` (default ``docs/figures``):
+``python -m sim.analysis.examples [folder]`` writes into ``folder`` (default: a new
+``outputs/examples/<time>``; ``--replace`` rewrites the shipped ``docs/figures``):
 
 - ``distributions.png`` and ``fan_chart.png``: every PRK strategy in the 2024 status quo and
   with the end of Russia's war, 200 replications each, 120 months, seed 2024;
@@ -24,10 +25,13 @@ from sim.analysis.prim import peeling_figure, sweep_discovery
 from sim.analysis.sobol import model_sobol, sobol_figure
 from sim.engine import simulate
 from sim.params import Params, bounds
+from sim.results import output_folder
 from sim.strategies import STRATEGIES
 from sim.world import WorldSpec
 
 SCENARIOS = ("status_quo_2024", "war_ends")
+#: The documentation's figures, which ``--replace`` rewrites.
+SHIPPED = Path("docs/figures")
 
 
 def example_results(replications: int = 200, seed: int = 2024, months: int = 120) -> pd.DataFrame:
@@ -59,10 +63,17 @@ def parameter_sweep(runs: int = 1000, seed: int = 2024,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sim.analysis.examples", description=__doc__.splitlines()[0])
-    ap.add_argument("folder", nargs="?", type=Path, default=Path("docs/figures"))
+    ap.add_argument("folder", nargs="?", type=Path, help="output folder, new or empty (default: a new "
+                    "outputs/examples/<time>, or docs/figures with --replace)")
+    ap.add_argument("--replace", action="store_true",
+                    help="overwrite: the shipped docs/figures (or the folder's files)")
     ap.add_argument("--replications", type=int, default=200)
     ap.add_argument("--seed", type=int, default=2024)
     args = ap.parse_args(argv)
+    try:
+        args.folder = output_folder(args.folder, "outputs/examples", replace=args.replace, shipped=SHIPPED)
+    except FileExistsError as err:
+        ap.error(str(err))
     started = time.perf_counter()
     frame = example_results(args.replications, args.seed)
     written = save_figure(distributions(frame, ["autonomy_prk", "aid_total_prk", "trust_chn_prk"]),
