@@ -1,9 +1,10 @@
 """The student dashboard: its views as functions (fast), and the whole app in headless Chromium.
 
 The browser test installs Debian's ``chromium`` when ``/usr/bin/chromium`` is missing, starts
-``solara run sim/dashboard/app.py`` on a free localhost port, and always stops it. With
+``solara run sim/dashboard/app.py`` on a free localhost port, and always stops it. It times Step
+near month 1 and near month 100 (printed; the goal is 150 ms) and runs the ensemble view. With
 ``TRISIM_DASHBOARD_SCREENSHOT=docs/figures/dashboard.png`` it also writes a screenshot of the
-dashboard after twelve months (the README's picture)::
+dashboard at the end of a run with its ensemble (the README's picture)::
 
     TRISIM_DASHBOARD_SCREENSHOT=docs/figures/dashboard.png .venv/bin/pytest tests/test_dashboard.py -m browser
 """
@@ -34,13 +35,15 @@ from sim.dashboard.components import (
     ENMITY_COLOUR,
     PAIRS,
     SERIES,
-    decorate_series,
     explanation_html,
     mutual_trust,
     parameters_html,
+    series_svg,
     triangle_figure,
     triangle_state,
+    triangle_svg,
 )
+from sim.dashboard.ensemble import ENSEMBLE_OUTCOMES, ensemble_figure, run_ensemble
 from sim.params import PARAM_FIELDS
 from sim.policies import US_POLICIES
 from sim.scenarios import SCENARIOS
@@ -146,24 +149,71 @@ def test_triangle_state_matches_the_models_collected_names():
 # --- the series ----------------------------------------------------------------------------------
 
 
-def test_series_columns_are_collected_and_get_readable_labels():
+def test_series_are_drawn_from_month_0_and_every_series_can_be_told_apart():
     model = DashboardModel(rng=1)
+    at_start = {series.key: series_svg(series, model.datacollector.model_vars, model.months, 0.5, model.month)
+                for series in SERIES}
+    for series in SERIES:
+        svg = at_start[series.key]
+        assert 'data-month="0"' in svg
+        assert svg.count("<circle") == len(series.columns), "month 0: a dot per series, never an empty chart"
+        assert ">120<" in svg, "the x axis spans the whole run from the start"
     model.step()
     frame = model.datacollector.get_model_vars_dataframe()
-    assert len(frame) == 2  # month 0 and month 1: the plots are never empty
+    assert len(frame) == 2  # month 0 and month 1
     for series in SERIES:
         assert set(series.columns) <= set(frame.columns), series.key
-        fig = Figure()
-        ax = fig.subplots()
-        for column, colour in series.measure().items():  # what Mesa's PlotMatplotlib does
-            ax.plot(frame.loc[:, column], label=column, color=colour)
-        decorate_series(ax, series, amity_threshold=0.5)
-        legend = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert legend[: len(series.columns)] == list(series.columns.values())
-        assert ("amity threshold (0.50)" in legend) == series.threshold
-        assert re.search(r"\(.+\)", ax.get_title()), "a title names its units"
+        svg = series_svg(series, model.datacollector.model_vars, model.months, 0.5, model.month)
+        for column, label in series.columns.items():
+            assert f'data-column="{column}"' in svg
+            assert f"{label}: {frame[column].iloc[-1]:.2f}" in svg  # legend names each series and its value
+        styles = list(series.styles.values())
+        assert len(set(styles)) == len(styles), f"two series of {series.key} look alike"
+        assert ("amity threshold" in svg) == series.threshold
+        assert re.search(r"\(.+\)", series.title), "a title names its units"
     aid = next(s for s in SERIES if s.key == "aid")
     assert "USD bn/yr" in aid.title
+
+
+def test_triangle_svg_colours_edges_by_amity_as_the_figure_does():
+    trust = trust_matrix({(PRK, CHN): 0.8, (PRK, RUS): 0.6, (CHN, RUS): 0.3, (PRK, USA): 0.1,
+                          (CHN, USA): 0.5, (RUS, USA): 0.05})
+    svg = triangle_svg(trust, 0.5, **names(trust, 0.5), month=7)
+    amity = {"PRK-CHN", "PRK-RUS", "CHN-USA"}
+    for a, b in PAIRS:
+        edge = f"{ACTORS[a]}-{ACTORS[b]}"
+        colour = AMITY_COLOUR if edge in amity else ENMITY_COLOUR
+        assert re.search(rf'stroke="{colour}"[^>]*data-edge="{edge}" data-amity="{str(edge in amity).lower()}"', svg)
+    assert "Month 7: PRK–CHN–RUS is a romantic triangle; PRK is the pivot" in svg
+    with pytest.raises(ValueError, match="role must be one of"):
+        triangle_svg(trust, 0.5, "menage", "king", "menage", "friend")
+
+
+def test_the_end_of_a_run_is_announced():
+    model = DashboardModel(months=12, rng=2)
+    while model.running:
+        model.step()
+    assert model.month == 12
+    text = explanation_html(model)
+    assert "Run complete" in text
+    assert text.index("Run complete") < text.index("How to use")
+    assert "Run complete" not in explanation_html(DashboardModel(months=12))
+
+
+def test_the_ensemble_runs_the_current_settings_with_the_batch_engine():
+    model = DashboardModel(strategy="counterweight", scenario_name="war_ends", months=24, rng=9, jealousy=2.5)
+    frame = run_ensemble(model, 30)
+    assert frame["replication"].nunique() == 30
+    assert sorted(frame["month"].unique()) == list(range(1, 25))
+    assert set(frame["strategy"]) == {"counterweight"}
+    assert set(frame["scenario"]) == {"war_ends"}
+    # the same world as the single run: replication 0 of the ensemble is the dashboard's own run
+    while model.running:
+        model.step()
+    last = frame[(frame["replication"] == 0) & (frame["month"] == 24)]
+    assert float(last["trust_chn_prk"].iloc[0]) == pytest.approx(float(model.outcomes["trust_chn_prk"][0]))
+    fig = ensemble_figure(frame)
+    assert len(fig.axes) == 2 * len(ENSEMBLE_OUTCOMES)
 
 
 # --- the model and the inputs ---------------------------------------------------------------------
@@ -321,9 +371,39 @@ def month_shown(page, month: int) -> None:
     page.get_by_text(f"Month {month} of").first.wait_for(timeout=30_000)
 
 
+def cells_at_month(page, month: int, timeout: float = 30_000) -> None:
+    """Wait until every month-by-month view (the explanation and each SVG) shows ``month``."""
+    page.wait_for_function(
+        """m => {
+            const views = [...document.querySelectorAll('svg[data-month]')];
+            return views.length >= 4 && views.every(v => v.dataset.month === String(m))
+                && document.body.innerText.includes(`Month ${m} of`);
+        }""", arg=month, polling=5, timeout=timeout)
+
+
+def timed_step(page, month: int) -> float:
+    """Press Step; seconds until every view shows ``month``."""
+    started = time.perf_counter()
+    page.get_by_role("button", name="Step").click()
+    cells_at_month(page, month)
+    return time.perf_counter() - started
+
+
+def set_slider(page, label: str, key: str) -> None:
+    """Move the sidebar slider named ``label`` to an end with the keyboard (Home or End)."""
+    slider = page.locator(".v-input").filter(has_text=label).get_by_role("slider")
+    slider.focus()
+    slider.press(key)
+
+
+#: The goal is 150 ms a Step; the test asserts only a bound that a slow CI machine meets too,
+#: and prints the measured times.
+STEP_BOUND = 1.0
+
+
 @pytest.mark.browser
 @pytest.mark.slow
-def test_dashboard_in_chromium(chromium, dashboard_server):
+def test_dashboard_in_chromium(chromium, dashboard_server, capsys):
     from playwright.sync_api import sync_playwright
 
     url, log = dashboard_server
@@ -337,38 +417,62 @@ def test_dashboard_in_chromium(chromium, dashboard_server):
             page.goto(url)
             page.get_by_text("How to use").wait_for(timeout=60_000)
             cells = page.locator(".vue-grid-item")
-            triangle_img, trust_img = cells.nth(1).locator("img"), cells.nth(2).locator("img")
-            triangle_img.wait_for(timeout=30_000)
-            trust_img.wait_for(timeout=30_000)
-            month_shown(page, 0)
+            cells_at_month(page, 0, timeout=60_000)
             text0 = cells.nth(0).inner_text()
             assert "PRK strategy balancing" in text0
-            triangle0, trust0 = triangle_img.screenshot(), trust_img.screenshot()
+            trust = cells.nth(2).locator("svg")
+            assert trust.locator("circle").count() == 5, "month 0: every trust series is drawn"
+            triangle0, trust0 = cells.nth(1).locator("svg").inner_html(), trust.inner_html()
 
             page.locator(".v-select").filter(has_text="PRK strategy").click()
             page.get_by_role("option", name="counterweight").click()
             page.get_by_role("button", name="Reset").click()
             page.get_by_text("PRK strategy counterweight").wait_for(timeout=30_000)
-            for month in (1, 2, 3):
-                page.get_by_role("button", name="Step").click()
-                month_shown(page, month)
-            page.wait_for_timeout(1500)  # let the figures of the last month arrive
-            triangle1, trust1 = triangle_img.screenshot(), trust_img.screenshot()
-            assert triangle1 != triangle0, "the triangle diagram did not change"
-            assert trust1 != trust0, "the trust series did not change"
+            cells_at_month(page, 0)
+            early = [timed_step(page, month) for month in (1, 2, 3)]
+            assert cells.nth(1).locator("svg").inner_html() != triangle0, "the triangle diagram did not change"
+            assert trust.inner_html() != trust0, "the trust series did not change"
             assert "PRK strategy counterweight" in cells.nth(0).inner_text()
+
+            page.get_by_role("button", name="Reset").click()  # the same settings, from month 0
+            cells_at_month(page, 0)
+            set_slider(page, "Render Interval", "End")  # one Step press runs 100 months
+            page.get_by_role("button", name="Step").click()
+            page.wait_for_function("() => /Month (9[6-9]|1[0-9][0-9]) of/.test(document.body.innerText)",
+                                   polling=20, timeout=60_000)
+            set_slider(page, "Render Interval", "Home")
+            reached = int(re.search(r"Month (\d+) of", cells.nth(0).inner_text())[1])
+            cells_at_month(page, reached)
+            late = [timed_step(page, reached + k) for k in (1, 2, 3)]
+            with capsys.disabled():
+                print(f"\ndashboard Step: {1000 * np.median(early):.0f} ms at month 1 "
+                      f"({', '.join(f'{1000 * t:.0f}' for t in early)} ms for months 1-3); "
+                      f"{1000 * np.median(late):.0f} ms at month {reached + 1} "
+                      f"({', '.join(f'{1000 * t:.0f}' for t in late)} ms)")
+            assert max(np.median(early), np.median(late)) < STEP_BOUND
+
+            ensemble = cells.nth(6)
+            ensemble.scroll_into_view_if_needed()
+            ensemble.get_by_role("button", name="Run ensemble").click()
+            caption = ensemble.locator(".trisim-ensemble-caption")
+            caption.wait_for(timeout=60_000)
+            assert caption.inner_text().startswith("200 replications of counterweight in status_quo_2024")
+            assert ensemble.locator("img").count() == 1
+
+            set_slider(page, "Render Interval", "End")
+            page.get_by_role("button", name="Step").click()  # to the end of the run
+            page.get_by_text("Run complete").wait_for(timeout=30_000)
+            assert page.get_by_role("button", name="Step").is_disabled()
+            assert "Month 120 of 120" in cells.nth(0).inner_text()
 
             body = page.inner_text("body")
             assert not PAGE_ERRORS.search(body), PAGE_ERRORS.search(body)
             shot = os.environ.get("TRISIM_DASHBOARD_SCREENSHOT")
-            if shot:  # a year in, for the README
+            if shot:  # the end of a run, with its ensemble, for the README
                 from sim.results import atomic_write_bytes
 
-                for month in range(4, 13):
-                    page.get_by_role("button", name="Step").click()
-                    month_shown(page, month)
-                page.wait_for_timeout(1500)
-                atomic_write_bytes(ROOT / shot, page.screenshot())
+                page.wait_for_timeout(500)
+                atomic_write_bytes(ROOT / shot, page.screenshot(full_page=True))
         finally:
             browser.close()
     assert not problems, problems

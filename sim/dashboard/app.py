@@ -4,7 +4,8 @@ http://127.0.0.1:8765.
 The sidebar holds the run's choices (scenario, PRK strategy, US policy, from the registries),
 sliders for the main parameters (bounds and units from :data:`sim.params.PARAM_FIELDS`) and the
 seed; Mesa's SolaraViz adds Reset, Step and Play. The main area shows the views of
-:mod:`sim.dashboard.components`.
+:mod:`sim.dashboard.components` (one run, month by month) and :mod:`sim.dashboard.ensemble`
+(many runs of the same settings with the batch engine).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import solara
 from mesa.visualization import SolaraViz
 
 from sim.dashboard.components import SERIES, explanation, parameters_view, series_view, triangle_view
+from sim.dashboard.ensemble import EnsembleView
 from sim.model import TriangleModel
 from sim.params import PARAM_FIELDS
 from sim.policies import US_POLICIES
@@ -77,6 +79,7 @@ class DashboardModel(TriangleModel):
     ) -> None:
         seed, self.notice = _parse_seed(rng)
         self.seed_text = str(seed)
+        self.param_overrides = dict(param_overrides)  # the ensemble view runs these too
         super().__init__(strategy=strategy, scenario_name=scenario_name, us_policy=us_policy, months=int(months),
                          rng=seed, **param_overrides)
         self.datacollector.collect(self)
@@ -119,8 +122,9 @@ def model_params() -> dict[str, Any]:
 
 def components() -> list[Any]:
     """The main area's views, two to a row: explanation and triangle, then the series, then the
-    parameter table."""
-    return [explanation, triangle_view, *[series_view(s) for s in SERIES], parameters_view(SLIDER_PARAMS)]
+    parameter table and the ensemble view (a component of its own: not redrawn every month)."""
+    return [explanation, triangle_view, *[series_view(s) for s in SERIES], parameters_view(SLIDER_PARAMS),
+            EnsembleView]
 
 
 @solara.component

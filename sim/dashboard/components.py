@@ -4,8 +4,8 @@
   and USA are nodes; each pair is an edge coloured by amity or enmity (mean mutual trust against
   ``amity_threshold``, the rule of :mod:`sim.triangle`) and as wide as that trust; the triangle
   types and the roles of PRK and the USA are written on it.
-- :data:`SERIES`: time series of trust, attention and aid by channel, drawn by Mesa's
-  matplotlib plot component from the model's DataCollector columns.
+- :data:`SERIES`: time series of trust, attention and aid by channel, drawn from month 0 as
+  SVG (:func:`series_svg`) from the model's DataCollector columns.
 - :func:`explanation`: what the student is looking at and the run's key numbers;
   :func:`parameters_view`: the slider parameters' meanings, values, units and sources.
 
@@ -23,11 +23,9 @@ from typing import Any
 
 import numpy as np
 import solara
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Polygon
-from mesa.visualization.components.matplotlib_components import PlotMatplotlib
 
 from sim.actors import ACTORS, CHN, PRK, RUS, USA
 from sim.params import PARAM_FIELDS
@@ -199,9 +197,9 @@ def triangle_state(model: Any) -> dict[str, Any]:
 
 
 def triangle_view(model: Any) -> Any:
-    """Dashboard component: the strategic-triangle diagram of the model's current month."""
-    s = triangle_state(model)
-    return solara.FigureMatplotlib(triangle_figure(**s), format="png")
+    """Dashboard component: the strategic-triangle diagram of the model's current month (SVG)."""
+    return solara.HTML(tag="div", unsafe_innerHTML=triangle_svg(**triangle_state(model)),
+                       classes=["trisim-triangle"])
 
 
 # --- time series -----------------------------------------------------------------------------
@@ -273,43 +271,14 @@ SERIES: tuple[Series, ...] = (
 )
 
 
-def decorate_series(ax: Axes, series: Series, amity_threshold: float | None = None) -> None:
-    """Titles, units, readable legend labels and line styles on a Mesa plot of ``series``."""
-    for line in ax.get_lines():
-        column = line.get_label()
-        if column in series.columns:
-            style = series.styles[column][1]
-            line.set_linestyle(style)
-            line.set_linewidth(2.0)
-            line.set_zorder(2.5 if style == "-" else 3.0)
-            line.set_label(series.columns[column])
-    if series.threshold and amity_threshold is not None:
-        ax.axhline(amity_threshold, color="#AAAAAA", linewidth=1.2, linestyle="-.",
-                   label=f"amity threshold ({amity_threshold:.2f})")
-    if series.ylim is not None:
-        ax.set_ylim(*series.ylim)
-    else:
-        ax.set_ylim(bottom=0.0)
-    ax.set_title(series.title, fontsize=10)
-    ax.set_ylabel(series.ylabel, fontsize=9)
-    ax.tick_params(labelsize=8)
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3, fontsize=7.5, frameon=False,
-              handlelength=2.2, columnspacing=1.0)
-    # sized to fit a dashboard cell (about 490 x 390 px) with the legend below
-    ax.figure.set_size_inches(4.9, 3.2)
-    ax.figure.set_dpi(100)
-
-
 def series_view(series: Series) -> Callable[[Any], Any]:
-    """Dashboard component drawing ``series`` from the model's DataCollector with Mesa's
-    matplotlib plot component (the same as ``make_plot_component``, plus the model's amity
-    threshold on the trust panel)."""
+    """Dashboard component drawing ``series`` (SVG) from the model's DataCollector columns,
+    from month 0, with the model's amity threshold on the trust panel."""
 
     def view(model: Any) -> Any:
         threshold = float(np.asarray(model.params.amity_threshold).ravel()[0])
-        return PlotMatplotlib(model, series.measure(),
-                              post_process=lambda ax: decorate_series(ax, series, threshold))
+        svg = series_svg(series, model.datacollector.model_vars, model.months, threshold, model.month)
+        return solara.HTML(tag="div", unsafe_innerHTML=svg, classes=[f"trisim-series-{series.key}"])
 
     view.__name__ = f"{series.key}_series"
     return view
@@ -365,6 +334,11 @@ def explanation_html(model: Any) -> str:
            f"<li><b>US policy <code>{spec.us_policy}</code></b>: {_summary(US_POLICIES[spec.us_policy].__doc__)}</li>"
            "</ul>")
     parts = [how, now, run]
+    if model.month >= model.months:  # the end of the run, said where it is seen first
+        parts.insert(0, "<p class='trisim-finished' style='background: #E8F4EA; border-left: 4px solid #009E73; "
+                        f"padding: 4px 8px; margin: 0 0 6px'><b>Run complete</b>: all {model.months} months "
+                        "simulated; Step and ▶ are off. Press <b>RESET</b> for a new run (change the settings "
+                        "first), or press <b>RUN ENSEMBLE</b> below to see the spread over many runs.</p>")
     notice = getattr(model, "notice", "")
     if notice:  # first, where it is seen
         parts.insert(0, f"<p style='color: #B00020; margin: 0 0 4px'><b>Note:</b> {html.escape(notice)}</p>")
@@ -411,3 +385,161 @@ def parameters_view(names: tuple[str, ...] | list[str]) -> Callable[[Any], Any]:
 
     view.__name__ = "parameters"
     return view
+
+
+# --- drawn as SVG ------------------------------------------------------------------------------
+# The views that change every month are SVG text written here, not matplotlib images: a
+# matplotlib PNG costs 70-80 ms to draw, four of them more than a month's whole budget (150 ms),
+# while this text takes well under a millisecond and needs no browser asset.
+
+_DASH = {"-": "", "--": "6 4", ":": "2 3", "-.": "7 3 2 3"}
+_FONT = "font-family: sans-serif"
+
+
+def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """About ``n`` round tick values from ``lo`` to ``hi``."""
+    raw = (hi - lo) / max(n - 1, 1)
+    mag = 10.0 ** np.floor(np.log10(raw)) if raw > 0 else 1.0
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = np.ceil(lo / step) * step
+    return [float(v) for v in np.arange(first, hi + step * 1e-9, step)]
+
+
+def _text(x: float, y: float, text: str, size: float = 11, anchor: str = "middle", **attrs: Any) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" style="{_FONT}"{extra}>'
+            f"{html.escape(text)}</text>")
+
+
+def series_svg(series: Series, data: dict[str, list[float]], months: int, amity_threshold: float | None = None,
+               month: int | None = None, width: int = 480, height: int = 340) -> str:
+    """A time-series panel as SVG: the x axis spans the whole run (month 0 to ``months``) from
+    the start, so the lines grow into a fixed frame; each series has its colour and dash and a
+    dot at its current value, and the legend gives each series' current value (so two series
+    that coincide, such as Russia's economic and military aid, are both named).
+
+    Args:
+        series: which columns, labels and styles.
+        data: column -> values from month 0 on (the DataCollector's ``model_vars``).
+        months: months of the run (the x axis).
+        amity_threshold: drawn as a line on a panel with ``threshold``.
+        month: the current month (written as ``data-month``, for tests).
+    """
+    left, right, top, bottom = 46, width - 12, 30, height - 100
+    columns = [c for c in series.columns if c in data]
+    values = {c: np.asarray(data[c], dtype=float) for c in columns}
+    if series.ylim is not None:
+        y_lo, y_hi = series.ylim
+    else:
+        peak = max([float(np.nanmax(v)) for v in values.values() if v.size] + [0.0])
+        y_lo, y_hi = 0.0, _nice_ticks(0.0, max(peak * 1.1, 0.5))[-1]
+        if y_hi < peak:
+            y_hi = peak * 1.1
+    x_hi = max(int(months), 1)
+
+    def x(t: float) -> float:
+        return left + (right - left) * t / x_hi
+
+    def y(v: float) -> float:
+        return bottom - (bottom - top) * (v - y_lo) / ((y_hi - y_lo) or 1.0)
+
+    shown = month if month is not None else max((v.size for v in values.values()), default=1) - 1
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+           f'data-series="{series.key}" data-month="{shown}" role="img" aria-label="{html.escape(series.title)}">',
+           _text(width / 2, 16, series.title, 13, font_weight="bold")]
+    for v in _nice_ticks(y_lo, y_hi):
+        out.append(f'<line x1="{left}" x2="{right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e3e3e3"/>')
+        out.append(_text(left - 5, y(v) + 4, f"{v:g}", 10, "end"))
+    step = 12 if x_hi <= 120 else 24
+    for t in range(0, x_hi + 1, step):
+        out.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{bottom}" y2="{bottom + 4}" stroke="#555"/>')
+        out.append(_text(x(t), bottom + 16, str(t), 10))
+    out.append(f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="#555"/>')
+    out.append(_text((left + right) / 2, bottom + 30, "month (one step = one month)", 10.5))
+    out.append(_text(12, (top + bottom) / 2, series.ylabel, 10.5, transform=f"rotate(-90 12 {(top + bottom) / 2})"))
+    if series.threshold and amity_threshold is not None:
+        out.append(f'<line x1="{left}" x2="{right}" y1="{y(amity_threshold):.1f}" y2="{y(amity_threshold):.1f}" '
+                   'stroke="#999" stroke-width="1.3" stroke-dasharray="7 3 2 3"/>')
+    # solid lines first, dashed on top: where two series coincide both colours stay visible
+    order = sorted(columns, key=lambda c: series.styles[c][1] != "-")
+    for c in order:
+        colour, style = series.styles[c]
+        v = values[c]
+        if not v.size:
+            continue
+        points = " ".join(f"{x(t):.1f},{y(min(max(val, y_lo), y_hi)):.1f}" for t, val in enumerate(v))
+        dash = _DASH.get(style, "")
+        out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.2" '
+                   f'stroke-linejoin="round"{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""} '
+                   f'data-column="{c}"/>')
+        out.append(f'<circle cx="{x(v.size - 1):.1f}" cy="{y(min(max(v[-1], y_lo), y_hi)):.1f}" r="3" '
+                   f'fill="{colour}"/>')
+    entries = [(series.columns[c], *series.styles[c], values[c][-1] if values[c].size else np.nan) for c in columns]
+    if series.threshold and amity_threshold is not None:
+        entries.append(("amity threshold", "#999", "-.", amity_threshold))
+    per_row = 2
+    for k, (label, colour, style, value) in enumerate(entries):
+        lx = 20 + (k % per_row) * (width - 20) / per_row
+        ly = bottom + 48 + 15 * (k // per_row)
+        dash = _DASH.get(style, "")
+        out.append(f'<line x1="{lx:.0f}" x2="{lx + 26:.0f}" y1="{ly - 4}" y2="{ly - 4}" stroke="{colour}" '
+                   f'stroke-width="2.5"{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>')
+        out.append(_text(lx + 31, ly, f"{label}: {value:.2f}", 10.5, "start"))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def triangle_svg(trust: np.ndarray, amity_threshold: float, triangle_prk: str, role_prk: str,
+                 triangle_great: str, role_usa: str, month: int | None = None) -> str:
+    """The strategic-triangle diagram of :func:`triangle_figure`, as SVG (edges carry
+    ``data-edge="PRK-CHN"`` and ``data-amity``; the month is ``data-month``)."""
+    if triangle_prk not in TRIANGLE_TYPES or triangle_great not in TRIANGLE_TYPES:
+        raise ValueError(f"triangle type must be one of {', '.join(TRIANGLE_TYPES)}")
+    if role_prk not in ROLES or role_usa not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    pairs = mutual_trust(trust)
+    width, height, scale = 500, 360, 118.0
+
+    def p(i: int) -> tuple[float, float]:
+        px, py = POSITIONS[i]
+        return 40 + scale * (px + 0.35), 70 + scale * (2.25 - py) * 0.95
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+           f'data-month="{month if month is not None else ""}" role="img" aria-label="strategic triangle">']
+    title = [triangle_sentence("PRK–CHN–RUS", triangle_prk, "PRK", role_prk),
+             triangle_sentence("CHN–RUS–USA", triangle_great, "the USA", role_usa)]
+    if month is not None:
+        title[0] = f"Month {month}: {title[0]}"
+    out += [_text(width / 2, 16, title[0], 12, font_weight="bold"), _text(width / 2, 32, title[1], 12)]
+    out.append('<polygon points="' + " ".join(f"{p(i)[0]:.1f},{p(i)[1]:.1f}" for i in TRIO_PRK)
+               + '" fill="#EDEDED"/>')
+    for (a, b), mean in pairs.items():
+        style = edge_style(mean, amity_threshold)
+        (x0, y0), (x1, y1) = p(a), p(b)
+        dash = "" if style["amity"] else ' stroke-dasharray="10 6"'
+        out.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="{style["color"]}" '
+                   f'stroke-width="{style["linewidth"] * 1.3:.1f}" stroke-linecap="round"{dash} '
+                   f'data-edge="{ACTORS[a]}-{ACTORS[b]}" data-amity="{str(style["amity"]).lower()}"/>')
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        out.append(f'<rect x="{mx - 17:.1f}" y="{my - 10:.1f}" width="34" height="19" rx="5" fill="white" '
+                   f'stroke="{style["color"]}"/>')
+        out.append(_text(mx, my + 4, f"{mean:.2f}", 11))
+    for i in POSITIONS:
+        cx, cy = p(i)
+        fill = "#FFF3C4" if i == PRK else "#FFFFFF"
+        out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{NODE_RADIUS * scale:.1f}" fill="{fill}" '
+                   'stroke="#333" stroke-width="1.8"/>')
+        out.append(_text(cx, cy + 3, ACTORS[i], 15, font_weight="bold"))
+        out.append(_text(cx, cy + 16, ACTOR_NAMES[ACTORS[i]], 8))
+    lx, ly = 395, 150
+    out.append(_text(lx, ly - 20, "Edges (number: mean", 10, "start"))
+    out.append(_text(lx, ly - 7, "mutual trust, 0-1)", 10, "start"))
+    for k, (colour, dash, label) in enumerate(((AMITY_COLOUR, "", f"amity: ≥ {amity_threshold:.2f}"),
+                                                (ENMITY_COLOUR, ' stroke-dasharray="8 5"',
+                                                 f"enmity: < {amity_threshold:.2f}"))):
+        yy = ly + 14 + 26 * k
+        out.append(f'<line x1="{lx}" x2="{lx + 28}" y1="{yy}" y2="{yy}" stroke="{colour}" stroke-width="4"{dash}/>')
+        out.append(_text(lx + 33, yy + 4, label, 10, "start"))
+    out.append(_text(lx, ly + 74, "thicker: more trust", 10, "start"))
+    out.append("</svg>")
+    return "\n".join(out)
