@@ -28,7 +28,8 @@ def outcome_title(name: str) -> str:
 
 #: Input columns every table has; the others before ``replication`` are settings a run changed.
 STANDARD_INPUTS = ("run_id", "sweep_id", "job_id", "strategy", "scenario", "us_policy", "chn_policy", "rus_policy",
-                   "calibration", "draw", "seed", "source", "run_key", "facet")
+                   "calibration", "draw", "seed", "source", "run_key", "facet",
+                   "replications", "record")  # how many and what was recorded: the title says it already
 #: Patron policies and calibration of the default config: named in a title only when a run changes them.
 DEFAULT_CHOICES = {"chn_policy": "cautious", "rus_policy": "contest", "calibration": "point"}
 
@@ -127,7 +128,7 @@ def strategy_comparison(frame: pd.DataFrame, outcomes: Sequence[str] | None = No
     for col in ("scenario", "us_policy"):
         if col in frame:
             values = sorted(map(str, frame[col].unique()))
-            what.append(("US policy " if col == "us_policy" else "") + ", ".join(v.replace("_", " ") for v in values))
+            what.append(("US " if col == "us_policy" else "") + ", ".join(v.replace("_", " ") for v in values))
     month = int(frame["month"].max()) if "month" in frame else None
     title = (f"Outcomes by PRK strategy: {' · '.join(what)}" + (f", month {month}" if month else "")
              + f" ({frame.groupby('strategy').size().min()} replications each)")

@@ -201,11 +201,13 @@ def month_axis(fig: Figure, axes: Any, start: str | None) -> None:
     """The shared time axis: months of simulation, or calendar months when ``start`` (month 0)
     is given, ticks on each January (every second one past ten years)."""
     origin = calendar(start)
-    if origin is None:
-        fig.supxlabel("month of simulation", fontsize=STYLE["axes.labelsize"])
-        return
     ax = axes.flat[0]
     last = max(line_end(a) for a in axes.flat)
+    step = 12 if last <= 72 else 24 if last <= 240 else 60
+    if origin is None:  # whole years of months, not matplotlib's 25, 50, 75
+        ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(step))
+        fig.supxlabel("month of simulation", fontsize=STYLE["axes.labelsize"])
+        return
     step = 12 if last <= 120 else 24
     ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(step, offset=(13 - origin.month) % 12))
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(

@@ -118,3 +118,24 @@ def test_time_axes_show_calendar_months_when_given_a_start(steps: pd.DataFrame) 
     assert figs.fan_chart(steps, "autonomy_prk").get_supxlabel() == "month of simulation"
     with pytest.raises(ValueError, match="calendar month such as '2018-01'"):
         figs.fan_chart(steps, "autonomy_prk", start="spring")
+
+
+def test_the_default_jobs_figure_says_what_was_run_and_marks_collapsed_violins() -> None:
+    from sim.plots import strategy_comparison
+
+    frame = pd.concat([simulate(WorldSpec(strategy=s, months=6), replications=4, seed=0)
+                       for s in ("balancing", "bandwagon", "engage_us")], ignore_index=True)
+    at = frame.columns.get_loc("replication")
+    frame.insert(at, "switches_jealousy", False)  # as a job labels an override
+    frame.insert(at, "replications", 4)
+    frame.insert(0, "calibration", "posterior")
+    fig = strategy_comparison(frame)
+    title = fig.get_suptitle()
+    assert title.startswith("Outcomes by PRK strategy: status quo 2024 · US pressure, month 6 (4 replications each)")
+    assert title.endswith("settings: posterior calibration, jealousy off")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["balancing", "bandwagon", "engage US"]
+    assert fig.axes[0].get_title() == outcome_label("aid_total_prk")
+    # bandwagon's autonomy is 0 in every run: drawn as a marked point, and the legend says so
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["every run ends at this one value"]
+    plain = strategy_comparison(frame.drop(columns=["switches_jealousy", "calibration"]))
+    assert plain.get_suptitle().endswith("default settings")
