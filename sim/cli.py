@@ -75,7 +75,7 @@ def hydra_main(argv: list[str] | None = None, add: bool = False) -> int:
 
     from sim.config import ConfigError, plugins_in, register_configs
     from sim.sweep import plan as planning
-    from sim.sweep.cli import reused_with_other_jobs
+    from sim.sweep.names import reused_with_other_jobs
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--add" in argv:  # trisim's own flag, not Hydra's
