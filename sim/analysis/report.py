@@ -581,6 +581,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", default="png,pdf", help="comma-separated figure formats (default png,pdf)")
     ap.add_argument("--max-runs", type=int, default=1000,
                     help="most runs per strategy and setting in time-series figures (default 1000)")
+    ap.add_argument("--start", help="calendar month of month 0, e.g. 2018-01: time axes show dates (default: the "
+                    "scenario's calendar, if it has one)")
     ap.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     args = ap.parse_args(argv)
     started = time.perf_counter()
@@ -589,7 +591,13 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or (source if source.is_dir() else source.parent) / "report"
         files = find_files(source, exclude=out)
         fans = [s.strip() for s in args.fan.split(",") if s.strip()]
+        if args.start is not None:
+            try:
+                figs.calendar(args.start)
+            except ValueError as err:
+                raise ReportError(str(err)) from None
         res = load(source, files, max_runs=args.max_runs, fan_outcomes=fans)
+        res.start = args.start or res.start
         numeric = [c for c in res.final.columns if c not in CATEGORICAL and c not in ("month", "replication", "seed")
                    and pd.api.types.is_numeric_dtype(res.final[c])]
         outcomes = _names(args.outcomes, "outcome", numeric)

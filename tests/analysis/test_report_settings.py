@@ -120,6 +120,16 @@ def test_time_axes_show_calendar_months_when_given_a_start(steps: pd.DataFrame) 
         figs.fan_chart(steps, "autonomy_prk", start="spring")
 
 
+def test_report_start_puts_dates_on_time_axes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    job(tmp_path, "one", months=6, record="steps")
+    out = tmp_path / "report"
+    assert report.main([str(tmp_path), "--out", str(out), "--formats", "png", "--fan", "autonomy_prk",
+                        "--outcomes", "autonomy_prk", "--start", "2018-01", "-q"]) == 0
+    assert (out / "fan_autonomy_prk.png").is_file()
+    assert report.main([str(tmp_path), "--start", "spring", "-q"]) == 2
+    assert "calendar month such as '2018-01'" in capsys.readouterr().err
+
+
 def test_the_default_jobs_figure_says_what_was_run_and_marks_collapsed_violins() -> None:
     from sim.plots import strategy_comparison
 
