@@ -118,11 +118,15 @@ def execute(run: Run, progress: bool = True) -> pd.DataFrame:
     """
     params, draws = parameters(run)
     frames = []
-    bar = tqdm(run.specs, desc="strategies", unit="strategy", disable=not (progress and sys.stderr.isatty()))
-    for spec in bar:
+    # replications done (with an ETA) rather than strategies: a 20,000-replication run says how far it is
+    bar = tqdm(total=len(run.specs) * run.replications, desc="replications", unit="rep", unit_scale=True,
+               disable=not (progress and sys.stderr.isatty()))
+    for spec in run.specs:
         bar.set_postfix_str(spec.strategy)
         frames.append(run_engine(spec, engine=run.engine, replications=run.replications, seed=run.seed,
                                  params=params, record=run.record))
+        bar.update(run.replications)
+    bar.close()
     frame = pd.concat(frames, ignore_index=True)
     reps = frame["replication"].to_numpy()
     spec = run.specs[0]

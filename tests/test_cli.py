@@ -157,3 +157,15 @@ def test_the_mesa_engine_does_not_log_every_step(workdir, capsys):
     captured = capsys.readouterr()
     assert "Step 1" not in captured.out + captured.err
     assert "Step" not in (workdir / "outputs" / "quiet" / "trisim.log").read_text()
+
+
+def test_a_run_shows_replications_done_on_a_terminal_and_is_quiet_otherwise(workdir, monkeypatch, capsys):
+    import sys
+
+    assert trisim("debug=tiny", "output.figure=", "sweep.id=quiet_bar") == 0
+    assert "replications:" not in capsys.readouterr().err  # not a terminal: no bar
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert trisim("debug=tiny", "output.figure=", "sweep.id=bar") == 0
+    err = capsys.readouterr().err
+    assert "replications: 100%" in err
+    assert "20.0/20.0" in err
