@@ -371,22 +371,29 @@ def month_shown(page, month: int) -> None:
     page.get_by_text(f"Month {month} of").first.wait_for(timeout=30_000)
 
 
+_AT_MONTH = """m => {
+    const views = [...document.querySelectorAll('svg[data-month]')];
+    return views.length >= 4 && views.every(v => v.dataset.month === String(m))
+        && document.body.innerText.includes(`Month ${m} of`);
+}"""
+
+
 def cells_at_month(page, month: int, timeout: float = 30_000) -> None:
     """Wait until every month-by-month view (the explanation and each SVG) shows ``month``."""
-    page.wait_for_function(
-        """m => {
-            const views = [...document.querySelectorAll('svg[data-month]')];
-            return views.length >= 4 && views.every(v => v.dataset.month === String(m))
-                && document.body.innerText.includes(`Month ${m} of`);
-        }""", arg=month, polling=5, timeout=timeout)
+    page.wait_for_function(_AT_MONTH, arg=month, polling=5, timeout=timeout)
 
 
 def timed_step(page, month: int) -> float:
-    """Press Step; seconds until every view shows ``month``."""
-    started = time.perf_counter()
-    page.get_by_role("button", name="Step").click()
-    cells_at_month(page, month)
-    return time.perf_counter() - started
+    """Press Step; seconds from the click until every view shows ``month``, measured in the
+    page (the browser's clock, without the test driver's own work around a click)."""
+    page.evaluate("""() => {
+        const step = [...document.querySelectorAll('button')].find(b => b.innerText.trim().toUpperCase() === 'STEP');
+        window.trisimStepStart = performance.now();
+        step.click();
+    }""")
+    done = page.wait_for_function(f"m => ({_AT_MONTH})(m) && performance.now() - window.trisimStepStart",
+                                  arg=month, polling=5, timeout=30_000)
+    return float(done.json_value()) / 1000
 
 
 def set_slider(page, label: str, key: str) -> None:

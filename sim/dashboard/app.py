@@ -10,6 +10,7 @@ seed; Mesa's SolaraViz adds Reset, Step and Play. The main area shows the views 
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -127,9 +128,19 @@ def components() -> list[Any]:
             EnsembleView]
 
 
+@functools.cache
+def warm_up() -> bool:
+    """Step a throwaway model once per server process, while the page loads: the first month
+    of a process loads the compiled month loop (about 1-2 s), which would otherwise fall on
+    the student's first Step."""
+    DashboardModel(months=12).step()
+    return True
+
+
 @solara.component
 def Page() -> None:  # noqa: N802 (solara serves the component named Page)
     """The dashboard page; each browser session gets its own model."""
+    solara.use_memo(warm_up, [])
     model = solara.use_memo(DashboardModel, [])
     views = solara.use_memo(components, [])
     inputs = solara.use_memo(model_params, [])
