@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.outcomes import OUTCOME_INFO
+from sim.params import PARAM_FIELDS
 from sim.strategies import STRATEGIES
 
 #: Outcomes of the default job's figure.
@@ -36,7 +37,7 @@ DEFAULT_CHOICES = {"chn_policy": "cautious", "rus_policy": "contest", "calibrati
 
 def setting_text(name: str, value: object) -> str:
     """One setting as a title shows it: ``switches_jealousy = False`` -> ``jealousy off``,
-    ``scenario_end_month = 12`` -> ``end month 12``, ``value_chn = 3.0`` -> ``value_chn 3``."""
+    ``scenario_end_month = 12`` -> ``end month 12``, ``value_chn = 3.0`` -> ``value_chn 3 USD bn/yr``."""
     if isinstance(value, (bool, np.bool_)) or str(value) in ("True", "False"):
         on = str(value) == "True"
         return f"{name.removeprefix('switches_').replace('_', ' ')} {'on' if on else 'off'}"
@@ -46,6 +47,9 @@ def setting_text(name: str, value: object) -> str:
         return f"{'China' if name == 'chn_policy' else 'Russia'} policy {value}"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if name in PARAM_FIELDS:  # a parameter: with its unit, as the declaration gives it
+        unit = PARAM_FIELDS[name].metadata["unit"]
+        return f"{name} {value:g}" + ("" if unit == "1" else f" {unit}")
     shown = name.removeprefix("scenario_").replace("_", " ") if name.startswith("scenario_") else name
     return f"{shown} {value}"
 

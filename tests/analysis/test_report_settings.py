@@ -91,6 +91,15 @@ def test_different_switches_are_split_and_each_figure_says_what_was_run(tmp_path
     assert triangles.legends[0].get_title().get_text().startswith("US pressure · point calibration")
 
 
+def test_a_swept_parameter_is_named_with_its_unit(tmp_path: Path) -> None:
+    for value in (2.0, 6.0):
+        job(tmp_path, f"v={value}", **{"params.value_chn": value})
+    res = report.load(tmp_path, report.find_files(tmp_path))
+    assert res.settings == ["value_chn"]
+    assert list(res.final["facet"].cat.categories) == ["war ends · value_chn 2 USD bn/yr",
+                                                       "war ends · value_chn 6 USD bn/yr"]
+
+
 def test_labels_and_units_come_from_the_outcome_declaration(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, info in OUTCOME_INFO.items():
         assert outcome_label(name) == (f"{info.label} ({info.unit})" if info.unit else info.label)
