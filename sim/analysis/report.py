@@ -55,9 +55,9 @@ MAX_FACETS = 4
 PRIM_DEFAULTS = ("tech_transferred", "alliance_ever")
 #: Config keys that never split a report: replications of one setting pool whatever their
 #: seed and number, whether months were recorded, and which strategies a job ran (strategy is
-#: a column of its own); plugins only say where code came from.
+#: a column of its own, schedules included); plugins only say where code came from.
 POOLED_KEYS = ("seed", "replications", "record", "plugins")
-POOLED_PREFIXES = ("strategy.names", "hydra", "output", "sweep")
+POOLED_PREFIXES = ("strategy.names", "strategy.schedule", "hydra", "output", "sweep")
 
 
 class ReportError(ValueError):
