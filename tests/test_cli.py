@@ -112,8 +112,9 @@ def test_help_lists_commands_and_registries_and_version_is_trisims(capsys):
 
     assert run_main("--help") == 0
     text = capsys.readouterr().out
+    width = max(map(len, SUBCOMMANDS))
     for name, (_, description) in SUBCOMMANDS.items():
-        assert f"  {name:<9} {description}" in text
+        assert f"  {name:<{width}} {description}" in text
     for name in (*STRATEGIES.names(), *SCENARIOS.names(), *US_POLICIES.names()):
         assert name in text
     assert "Hydra" not in text.splitlines()[0]
