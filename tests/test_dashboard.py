@@ -144,6 +144,10 @@ def test_triangle_state_matches_the_models_collected_names():
     assert (s["triangle_great"], s["role_usa"]) == (row["triangle_chn_rus_usa"], row["role_usa"])
     assert s["trust"][PRK, CHN] == pytest.approx(row["trust_prk_chn"])
     assert mutual_trust(s["trust"])[(PRK, RUS)] == pytest.approx(0.5 * (row["trust_prk_rus"] + row["trust_rus_prk"]))
+    # the edges show the model's own amity (with its hysteresis band), the relation the type is read from
+    svg = triangle_svg(**s)
+    for a, b in mutual_trust(s["trust"]):
+        assert f'data-edge="{ACTORS[a]}-{ACTORS[b]}" data-amity="{str(bool(s["amity"][a, b])).lower()}"' in svg
 
 
 # --- the series ----------------------------------------------------------------------------------

@@ -77,11 +77,12 @@ def mutual_trust(trust: np.ndarray) -> dict[tuple[int, int], float]:
     return {(a, b): 0.5 * float(t[a, b] + t[b, a]) for a, b in PAIRS}
 
 
-def edge_style(mean_trust: float, amity_threshold: float) -> dict[str, Any]:
-    """How the edge of a pair is drawn: amity (mean mutual trust at least the threshold, the
-    rule of :func:`sim.triangle.amity`) in green and solid, enmity in vermillion and dashed;
-    width grows with trust (1 pt at no trust, 11 pt at full trust)."""
-    in_amity = mean_trust >= amity_threshold
+def edge_style(mean_trust: float, amity_threshold: float, in_amity: bool | None = None) -> dict[str, Any]:
+    """How the edge of a pair is drawn: amity in green and solid, enmity in vermillion and
+    dashed; width grows with trust (1 pt at no trust, 11 pt at full trust). ``in_amity`` is the
+    model's relation (E15a, with its hysteresis band); without it, mean mutual trust at least
+    the threshold."""
+    in_amity = bool(mean_trust >= amity_threshold) if in_amity is None else bool(in_amity)
     return {
         "amity": bool(in_amity),
         "color": AMITY_COLOUR if in_amity else ENMITY_COLOUR,
@@ -193,6 +194,7 @@ def triangle_state(model: Any) -> dict[str, Any]:
         "triangle_great": TRIANGLE_TYPES[int(out["triangle_chn_rus_usa"][0])],
         "role_usa": ROLES[int(out["role_usa"][0])],
         "month": model.month,
+        "amity": np.asarray(model.state.amity[0]),
     }
 
 
@@ -490,9 +492,10 @@ def series_svg(series: Series, data: dict[str, list[float]], months: int, amity_
 
 
 def triangle_svg(trust: np.ndarray, amity_threshold: float, triangle_prk: str, role_prk: str,
-                 triangle_great: str, role_usa: str, month: int | None = None) -> str:
+                 triangle_great: str, role_usa: str, month: int | None = None, amity: np.ndarray | None = None) -> str:
     """The strategic-triangle diagram of :func:`triangle_figure`, as SVG (edges carry
-    ``data-edge="PRK-CHN"`` and ``data-amity``; the month is ``data-month``)."""
+    ``data-edge="PRK-CHN"`` and ``data-amity``; the month is ``data-month``). ``amity`` is the
+    model's 4 x 4 amity relation (the state's ``amity``), which the edges follow when given."""
     if triangle_prk not in TRIANGLE_TYPES or triangle_great not in TRIANGLE_TYPES:
         raise ValueError(f"triangle type must be one of {', '.join(TRIANGLE_TYPES)}")
     if role_prk not in ROLES or role_usa not in ROLES:
@@ -514,7 +517,7 @@ def triangle_svg(trust: np.ndarray, amity_threshold: float, triangle_prk: str, r
     out.append('<polygon points="' + " ".join(f"{p(i)[0]:.1f},{p(i)[1]:.1f}" for i in TRIO_PRK)
                + '" fill="#EDEDED"/>')
     for (a, b), mean in pairs.items():
-        style = edge_style(mean, amity_threshold)
+        style = edge_style(mean, amity_threshold, None if amity is None else amity[a, b])
         (x0, y0), (x1, y1) = p(a), p(b)
         dash = "" if style["amity"] else ' stroke-dasharray="10 6"'
         out.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="{style["color"]}" '
