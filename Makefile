@@ -1,13 +1,14 @@
 # trisim: `make run` runs the default job, `make test` runs the test suite.
-# Both create the virtual environment in .venv on first use (Python >= 3.12).
+# Both create the virtual environment in .venv on first use (Python >= 3.12), installing the
+# versions pinned in constraints.txt (`make lock` re-resolves them from pyproject.toml).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench dashboard clean
+.PHONY: run test lint lock bench dashboard clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@set -e; \
 	py=""; \
 	for cand in python3.12 python3 "$$(command -v pyenv >/dev/null && pyenv prefix 3.12 2>/dev/null)/bin/python3"; do \
@@ -17,7 +18,7 @@ $(STAMP): pyproject.toml
 	echo "creating $(VENV) with $$($$py --version)"; \
 	"$$py" -m venv $(VENV); \
 	$(PY) -m pip install --quiet --upgrade pip; \
-	$(PY) -m pip install --quiet -e '.[dev]'; \
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'; \
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -25,6 +26,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 $(ARGS)
+
+# constraints.txt pins every package of `.[dev]`; pyproject.toml keeps the loose specifiers that
+# people installing the library need. tests/test_lock.py checks that the two agree.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url --no-emit-find-links \
+	  --output-file constraints.txt pyproject.toml
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests experiments

@@ -3,13 +3,19 @@
 ``trisim [overrides...]`` runs one job; ``trisim --multirun ...`` a sweep of jobs. Before Hydra
 starts, :func:`sim.sweep.plan.make_plan` composes and validates every job, so that a bad config
 stops with ``trisim: error: <one line>`` and exit status 2 before any job runs. A sweep whose
-jobs did not all complete exits with status 1.
+jobs did not all complete exits with status 1; one stopped by SIGTERM or Ctrl-C stops its
+workers, prints its summary and exits with status 128 + the signal number.
 """
 
 from __future__ import annotations
 
+import argparse
+import logging
+import os
+import signal
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 
@@ -39,18 +45,28 @@ def _job(cfg) -> None:
 
     from sim.config import as_container, to_run
     from sim.job import JobContext, input_columns, run_job
+    from sim.results import FAILURE
 
+    # a log line that cannot be written (a full disk) must not print a traceback per line; the
+    # job's own outcome (failure.json, the sweep's summary) says what went wrong
+    logging.raiseExceptions = False
     hc = HydraConfig.get()
     in_sweep = hc.mode == RunMode.MULTIRUN
+    out = Path(hc.runtime.output_dir)
     task = list(hc.overrides.task)
     choices = dict(hc.runtime.choices)
     config = as_container(cfg)
     keys = [(o.key_or_group, o.key_or_group in choices) for o in OverridesParser.create().parse_overrides(task)]
-    ctx = JobContext(directory=Path(hc.runtime.output_dir), sweep_id=str(config["sweep"]["id"]),
-                     job_id=hc.job.override_dirname or "default", inputs=input_columns(keys, config, choices),
+    # in a sweep the folder is the one the plan chose for the job (sim.sweep.plan): its name is the job's
+    job_id = out.name if in_sweep else (hc.job.override_dirname or "default")
+    ctx = JobContext(directory=out, sweep_id=str(config["sweep"]["id"]),
+                     job_id=job_id, inputs=input_columns(keys, config, choices),
                      overrides=tuple(task), in_sweep=in_sweep)
     outcome = run_job(cfg, ctx, progress=bool(cfg.output.progress))
     if in_sweep:
+        if outcome.status == "failed" and not (outcome.directory / FAILURE).exists():
+            # its failure.json could not be written (a full disk): tell the sweeper, which counts it
+            raise RuntimeError(outcome.error)
         return
     if outcome.status == "failed":
         print(f"trisim: error: the run failed: {outcome.error} (details in {outcome.directory})", file=sys.stderr)
@@ -65,15 +81,62 @@ def _job(cfg) -> None:
             print(f"  {path}")
 
 
+def hydra_arguments() -> argparse.ArgumentParser:
+    """The command-line flags of a Hydra application (``hydra.main``), read here only to plan the
+    run; Hydra reads the command line itself when it runs."""
+    parser = argparse.ArgumentParser(prog="trisim", add_help=False)
+    parser.add_argument("overrides", nargs="*")
+    for flags, kwargs in (
+        (("--help", "-h"), {"action": "store_true"}), (("--hydra-help",), {"action": "store_true"}),
+        (("--version",), {"action": "store_true"}), (("--cfg", "-c"), {"choices": ["job", "hydra", "all"]}),
+        (("--resolve",), {"action": "store_true"}), (("--package", "-p"), {}),
+        (("--run", "-r"), {"action": "store_true"}), (("--multirun", "-m"), {"action": "store_true"}),
+        (("--shell-completion", "-sc"), {"action": "store_true"}), (("--config-path", "-cp"), {}),
+        (("--config-name", "-cn"), {}), (("--config-dir", "-cd"), {}),
+        (("--experimental-rerun",), {}), (("--info", "-i"), {"nargs": "?", "const": "all"}),
+    ):
+        parser.add_argument(*flags, **kwargs)
+    return parser
+
+
+class Interrupted(BaseException):  # a BaseException, as KeyboardInterrupt: no handler on the way swallows it
+    """SIGTERM (or SIGINT) reached the sweep's process."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into :class:`Interrupted` in the main thread while the block runs.
+
+    Raising in the main thread unwinds the launcher, which stops its workers (joblib terminates
+    its pool, the SLURM launcher cancels its jobs). A second signal while stopping is ignored, so
+    that the summary is still printed.
+    """
+    def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    saved = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, h in saved.items():
+            signal.signal(s, h)
+
+
 def hydra_main(argv: list[str] | None = None, add: bool = False) -> int:
     """Plan and validate, then run the Hydra job (or multirun) for ``argv``; the exit status.
 
     A sweep name already used for other jobs is refused unless ``add`` (or ``--add`` in ``argv``).
     """
     import hydra
-    from hydra._internal.utils import get_args_parser
 
     from sim.config import ConfigError, plugins_in, register_configs
+    from sim.job import PARENT_ENV
     from sim.sweep import plan as planning
     from sim.sweep.names import reused_with_other_jobs
 
@@ -81,13 +144,14 @@ def hydra_main(argv: list[str] | None = None, add: bool = False) -> int:
     if "--add" in argv:  # trisim's own flag, not Hydra's
         argv.remove("--add")
         add = True
+    logging.raiseExceptions = False  # as in _job: Hydra's log file on a full disk
     try:
         register_configs(plugins_in([a for a in argv if not a.startswith("-")]))
     except ConfigError as err:
         fail(str(err))
-    args = get_args_parser().parse_args(argv)
+    args = hydra_arguments().parse_args(argv)  # exits 2 on what Hydra would refuse too
     informative = (args.help or args.hydra_help or args.cfg or args.info or args.shell_completion
-                   or args.experimental_rerun)
+                   or args.experimental_rerun or args.version)
     plan = None
     if not informative:
         try:
@@ -99,27 +163,56 @@ def hydra_main(argv: list[str] | None = None, add: bool = False) -> int:
         if plan.multirun and not add and (refused := reused_with_other_jobs(plan)):
             fail(refused)
         if plan.multirun:
-            planning.write_plan(plan, argv)
-            todo = len(plan.jobs) - plan.complete
-            print(f"sweep {plan.sweep_id}: {len(plan.jobs)} jobs ({plan.complete} already complete, {todo} to run) "
-                  f"-> {plan.directory}", file=sys.stderr)
+            for note in plan.notes:
+                print(f"trisim: {note}", file=sys.stderr)
+            try:
+                planning.write_plan(plan, argv)
+                planning.clean_temporaries(plan)
+            except OSError as err:  # e.g. a full disk: the jobs decide what they can still write
+                print(f"trisim: warning: could not record the plan in {plan.directory}: {err}", file=sys.stderr)
+            todo = len(plan.todo)
+            running = sum(j.state == "claimed" for j in plan.jobs)
+            print(f"sweep {plan.sweep_id}: {len(plan.jobs)} jobs ({plan.complete} already complete, "
+                  + (f"{running} running in another run, " if running else "")
+                  + f"{todo} to run) -> {plan.directory}", file=sys.stderr)
     saved = sys.argv
     sys.argv = [saved[0] if saved else "trisim", *argv]
+    stopped: Interrupted | None = None
+    saved_env = {k: os.environ.get(k) for k in (PARENT_ENV, "PYTHONWARNINGS")}
     try:
-        if plan is not None and plan.multirun and plan.complete == len(plan.jobs):
+        if plan is not None and plan.multirun and not plan.todo:
             pass  # nothing to launch
         else:
             sweeping = plan is not None and plan.multirun
-            with planning.launch_only_todo(plan) if sweeping else nullcontext(), \
+            if sweeping:
+                os.environ[PARENT_ENV] = str(os.getpid())  # workers watch this process (sim.job.watch_parent)
+                # a stopped joblib pool leaves semaphores that its resource tracker (a child process)
+                # removes, with a warning that would follow the sweep's last line
+                os.environ["PYTHONWARNINGS"] = ",".join(
+                    w for w in (saved_env["PYTHONWARNINGS"], "ignore:resource_tracker:UserWarning") if w)
+            with stop_on_signals() if sweeping else nullcontext(), \
+                    planning.launching(plan) if sweeping else nullcontext(), \
                     planning.progress(plan) if sweeping else nullcontext():
                 hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(_job)()
+    except Interrupted as stop:
+        stopped = stop
     finally:
         sys.argv = saved
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     if plan is None or not plan.multirun:
         return 0
     counts = planning.summary(plan)
+    running = f" ({counts['running']} of them running in another run)" if counts["running"] else ""
     print(f"sweep {plan.sweep_id}: {counts['complete']} complete, {counts['failed']} failed, "
-          f"{counts['missing']} missing -> {plan.directory}", file=sys.stderr)
+          f"{counts['missing']} missing{running} -> {plan.directory}", file=sys.stderr)
+    if stopped is not None:
+        print(f"trisim: stopped by {stopped}; run the same command again to resume "
+              f"(with sweep.id={plan.sweep_id})", file=sys.stderr)
+        return 128 + stopped.signum
     if counts["failed"] or counts["missing"]:
         print(f"  see: trisim catalog --jobs {plan.sweep_id}; run the same command again to retry "
               f"(with sweep.id={plan.sweep_id})", file=sys.stderr)

@@ -4,16 +4,19 @@
 A job runs every strategy of a validated :class:`~sim.config.Run`, labels each row with the
 sweep, the job and the inputs that vary, and writes the outcome table atomically into the
 job's folder beside its resolved config (layout in :mod:`sim.results`). A job whose folder
-already holds its complete result is skipped, so re-running an interrupted sweep runs only
-the rest; a job that raises leaves ``failure.json`` (config, seed, traceback) instead.
+already holds its verified result is skipped, so re-running an interrupted sweep runs only
+the rest; a job that another live run is computing is left to it; a job that raises (a write
+error included) leaves ``failure.json`` (config, seed, traceback) instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -31,22 +34,28 @@ from sim.engine import run as run_engine
 from sim.outcomes import OUTCOME_INFO
 from sim.params import PARAM_FIELDS, Params
 from sim.results import (
-    CLAIM,
     CONFIG,
     FAILURE,
     MANIFEST,
     RESULT,
     TABLES,
+    ClaimedElsewhereError,
     atomic_write_bytes,
+    claimed,
     link_table,
     provenance,
-    read_meta,
+    remove_stale_temporaries,
     result_state,
     write_json,
-    write_parquet,
+    write_result,
 )
 
 log = logging.getLogger(__name__)
+
+#: Set by ``trisim`` for a sweep: the pid of the process that launched it. A job running in a
+#: child of that process (a joblib or submitit-local worker) exits when its parent is gone.
+PARENT_ENV = "TRISIM_SWEEP_PARENT"
+_watching = threading.Event()
 
 #: Columns every job's rows start with: identity, then the inputs every job has.
 ID_COLUMNS = ("run_id", "sweep_id", "job_id")
@@ -263,66 +272,102 @@ def write_figure(frame: pd.DataFrame, path: Path) -> Path:
     return atomic_write_bytes(path, buf.getvalue())
 
 
-def claim(out: Path, key: str) -> bool:
-    """Claim the job folder for the inputs ``key`` (atomically: two runs started at once into
-    one folder cannot both write); True if the folder is ours, or already held by ``key``."""
-    out.mkdir(parents=True, exist_ok=True)
-    marker = out / CLAIM
+def watch_parent(interval: float = 0.5) -> bool:
+    """In a worker process of a sweep, exit as soon as the process that launched the sweep dies.
+
+    A killed ``trisim`` cannot stop its workers itself; without this they would run on (each
+    holding the compiled model in memory) and write results nobody waits for. Started once per
+    process; True if this process is such a worker and is now watched.
+    """
     try:
-        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        return marker.read_text().strip() == key
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+        parent = int(os.environ.get(PARENT_ENV, ""))
+    except ValueError:
+        return False
+    if parent == os.getpid() or os.getppid() != parent:
+        return False  # the sweep's own process, or a job on a cluster node
+    if _watching.is_set():
+        return True
+    _watching.set()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(70)  # orphaned: the claim's owner is now dead, so a resumed sweep takes the job over
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
     return True
+
+
+def record_failure(out: Path, meta: dict[str, Any], error: str, trace: str = "") -> str:
+    """Write ``failure.json``; if even that fails (a full disk), say so in the returned error."""
+    record = provenance(**meta, status="failed", error=error, traceback=trace)
+    try:
+        write_json(record, out / FAILURE)
+    except OSError as err:
+        return f"{error} (failure.json not written: {type(err).__name__}: {err})"
+    return error
 
 
 def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
     """Run one job and write its results into ``ctx.directory``; never raises for a failing job.
 
-    Skips the job if the folder already holds its complete result. Otherwise writes
-    ``config.yaml``, the figure (single runs only), ``outcomes.parquet`` and ``manifest.json``,
-    in that order and each atomically; if anything raises, writes ``failure.json`` with the
-    config, seed and traceback and returns ``status="failed"`` so that a sweep goes on.
+    Skips the job if the folder already holds its verified result, or if another live run holds
+    the folder's claim (status ``claimed``). Otherwise claims the folder, removes temporary files
+    of interrupted writes, and writes ``config.yaml``, the figure (single runs only),
+    ``manifest.json`` and ``outcomes.parquet``, in that order and each atomically; if anything
+    raises (a full disk too), writes ``failure.json`` with the config, seed and traceback and
+    returns ``status="failed"`` so that a sweep goes on.
     """
     config = as_container(cfg)
     key = inputs_hash(job_inputs(config))
     out = Path(ctx.directory)
-    state = result_state(out, key)
-    if state == "complete":
-        if not (out / MANIFEST).exists():  # killed between the table and its manifest
-            write_json({"status": "complete", **read_meta(out / RESULT)}, out / MANIFEST)
-        if ctx.in_sweep and not (out.parent / TABLES / f"{key}.parquet").exists():  # killed before its link
-            link_table(out, key, out.parent / TABLES)
-        log.info("%s: already complete, skipped", ctx.job_id)
-        return JobOutcome("skipped", out)
-    if state == "other" or not claim(out, key):
-        error = f"{out} holds a run of other inputs; choose another sweep.id"
-        log.error("%s: %s", ctx.job_id, error)
-        return JobOutcome("failed", out, error=error)
-    started = time.perf_counter()
+    if ctx.in_sweep:
+        watch_parent()
     meta = {"sweep_id": ctx.sweep_id, "job_id": ctx.job_id, "overrides": list(ctx.overrides),
             "inputs_hash": key, "seed": config.get("seed"), "config": config}
     try:
-        run = to_run(config)
-        frame = label(execute(run, progress=progress and not ctx.in_sweep), ctx)
-        written = provenance(**meta, rows=len(frame), seconds=round(time.perf_counter() - started, 3))
-        files = [RESULT, MANIFEST, CONFIG]
-        atomic_write_bytes(out / CONFIG, yaml.safe_dump(config, sort_keys=False).encode())
-        figure = config["output"]["figure"]
-        if figure and not ctx.in_sweep:
-            write_figure(frame, out / figure)
-            files.append(figure)
-        write_parquet(frame, out / RESULT, meta=written, columns=column_info)
-        write_json({"status": "complete", **written, "files": files}, out / MANIFEST)
-        (out / FAILURE).unlink(missing_ok=True)
-        if ctx.in_sweep:
-            link_table(out, key, out.parent / TABLES)
+        state = result_state(out, key)
+        if state == "complete":
+            if ctx.in_sweep and not (out.parent / TABLES / f"{key}.parquet").exists():  # killed before its link
+                link_table(out, key, out.parent / TABLES)
+            log.info("%s: already complete, skipped", ctx.job_id)
+            return JobOutcome("skipped", out)
+        if state == "other":
+            error = f"{out} holds a run of other inputs; choose another sweep.id"
+            log.error("%s: %s", ctx.job_id, error)
+            return JobOutcome("failed", out, error=error)
+        with claimed(out, key):
+            if result_state(out, key) == "complete":  # finished by another run while we waited
+                return JobOutcome("skipped", out)
+            remove_stale_temporaries(out)
+            rows = _compute_and_write(config, ctx, meta, out, progress)
+    except ClaimedElsewhereError as err:
+        log.info("%s: %s, left to it", ctx.job_id, err)
+        return JobOutcome("claimed", out, error=str(err))
     except Exception as err:
-        error = f"{type(err).__name__}: {err}".splitlines()[0]
-        record = provenance(**meta, status="failed", error=error, traceback=traceback.format_exc())
-        write_json(record, out / FAILURE)
+        error = record_failure(out, meta, f"{type(err).__name__}: {err}".splitlines()[0], traceback.format_exc())
         log.error("%s: failed: %s (traceback in %s)", ctx.job_id, error, out / FAILURE)
         return JobOutcome("failed", out, error=error)
-    log.log(logging.INFO if ctx.in_sweep else logging.DEBUG, "%s: %d rows -> %s", ctx.job_id, len(frame), out / RESULT)
-    return JobOutcome("complete", out, rows=len(frame))
+    log.log(logging.INFO if ctx.in_sweep else logging.DEBUG, "%s: %d rows -> %s", ctx.job_id, rows, out / RESULT)
+    return JobOutcome("complete", out, rows=rows)
+
+
+def _compute_and_write(config: dict[str, Any], ctx: JobContext, meta: dict[str, Any], out: Path,
+                       progress: bool) -> int:
+    started = time.perf_counter()
+    run = to_run(config)
+    frame = label(execute(run, progress=progress and not ctx.in_sweep), ctx)
+    written = provenance(**meta, rows=len(frame), seconds=round(time.perf_counter() - started, 3))
+    files = [RESULT, MANIFEST, CONFIG]
+    atomic_write_bytes(out / CONFIG, yaml.safe_dump(config, sort_keys=False).encode())
+    figure = config["output"]["figure"]
+    if figure and not ctx.in_sweep:
+        write_figure(frame, out / figure)
+        files.append(figure)
+    (out / FAILURE).unlink(missing_ok=True)  # before the table: a complete job never shows a failure
+    write_result(frame, out, written, files, columns=column_info)
+    if ctx.in_sweep:
+        # the job is complete once its table is renamed; the link is an index, remade on resume
+        with contextlib.suppress(OSError):
+            link_table(out, meta["inputs_hash"], out.parent / TABLES)
+    return len(frame)

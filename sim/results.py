@@ -3,15 +3,17 @@
 Layout of one job's folder (a single run's ``outputs/<sweep id>``, or a sweep's
 ``multirun/<sweep id>/<job id>``)::
 
-    outcomes.parquet   the tidy outcome table; its metadata holds config, seed, versions, git revision
-    manifest.json      the same provenance, readable, written after the table
     config.yaml        the job's resolved config
+    manifest.json      the same provenance, readable, with the table's rows, size and SHA-256
+    outcomes.parquet   the tidy outcome table; its metadata holds config, seed, versions, git revision
     failure.json       instead of the table, if the job raised: config, seed, error, traceback
-    .hydra/            what Hydra records (unresolved config, overrides)
+    .claim.json        while a job runs: which process (pid, host) owns the folder
 
-A sweep's folder also holds ``sweep.json``, the plan: every job the sweep is made of. A job is
-complete when its ``outcomes.parquet`` exists and records the same inputs (see
-:func:`sim.config.inputs_hash`); re-running a sweep skips complete jobs.
+The table is written last: its rename is the moment the job becomes complete. A job is complete
+only when its table and manifest agree (:func:`verify_result`: same size and checksum, the same
+inputs, see :func:`sim.config.inputs_hash`), so a truncated or bit-flipped file is not mistaken for
+a result. A sweep's folder also holds ``sweep.json``, the plan: every job the sweep is made of,
+and every command that ran it.
 
 A sweep's ``tables/`` folder holds every complete job's table and nothing else, one link
 ``<inputs hash>.parquet`` per job (a symbolic link to the job's ``outcomes.parquet``, or a hard
@@ -25,14 +27,21 @@ which is not hive partitioning: read them by file, with hive partitioning off.)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import functools
+import hashlib
 import json
 import os
 import platform
+import socket
 import subprocess
 import tempfile
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -48,8 +57,14 @@ MANIFEST = "manifest.json"
 FAILURE = "failure.json"
 CONFIG = "config.yaml"
 PLAN = "sweep.json"
-CLAIM = ".inputs_hash"  # written first: which inputs a job folder belongs to
 TABLES = "tables"  # a sweep's folder of links to its complete jobs' tables
+CLAIM = ".claim.json"  # while a job runs: its owner (pid, host) and inputs
+LOCK = ".lock"  # flock(2) target: claims and plan updates are read-modify-write
+#: A claim of another host is live while its owner refreshes it (every HEARTBEAT seconds).
+HEARTBEAT = 15.0
+STALE_AFTER = 6 * HEARTBEAT
+#: Temporary files of atomic writes; one older than this with no live owner is debris.
+TMP_GLOB = ".*.tmp"
 
 
 @functools.cache
@@ -136,9 +151,9 @@ def units(path: Path | str) -> dict[str, dict[str, str]]:
             for f in pq.read_schema(path) if f.metadata}
 
 
-def write_parquet(frame: pd.DataFrame, path: Path | str, meta: dict[str, Any] | None = None,
-                  columns: Callable[[str], dict[str, str] | None] | None = None) -> Path:
-    """Write ``frame`` as Parquet atomically, with ``meta`` (JSON) in the file's metadata and
+def parquet_bytes(frame: pd.DataFrame, meta: dict[str, Any] | None = None,
+                  columns: Callable[[str], dict[str, str] | None] | None = None) -> bytes:
+    """``frame`` as the bytes of a Parquet file, with ``meta`` (JSON) in the file's metadata and
     ``columns(name)`` (a column's unit and meaning, :func:`sim.job.column_info`) in each
     column's field metadata."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -149,7 +164,35 @@ def write_parquet(frame: pd.DataFrame, path: Path | str, meta: dict[str, Any] | 
         table = table.replace_schema_metadata({**existing, b"trisim": json.dumps(meta, default=str).encode()})
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
-    return atomic_write_bytes(path, sink.getvalue().to_pybytes())
+    return sink.getvalue().to_pybytes()
+
+
+def write_parquet(frame: pd.DataFrame, path: Path | str, meta: dict[str, Any] | None = None,
+                  columns: Callable[[str], dict[str, str] | None] | None = None) -> Path:
+    """Write ``frame`` as Parquet atomically (:func:`parquet_bytes`)."""
+    return atomic_write_bytes(path, parquet_bytes(frame, meta, columns))
+
+
+def sha256_file(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_result(frame: pd.DataFrame, job_dir: Path | str, meta: dict[str, Any],
+                 files: list[str] | None = None,
+                 columns: Callable[[str], dict[str, str] | None] | None = None) -> Path:
+    """Write a job's table and its manifest: the manifest (rows, size, checksum) first, the table
+    last, each atomically, so that the table's rename is what makes the job complete."""
+    job_dir = Path(job_dir)
+    data = parquet_bytes(frame, meta, columns)
+    manifest = {"status": "complete", **meta, "files": files or [RESULT, MANIFEST, CONFIG],
+                "result": {"rows": len(frame), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}}
+    write_json(manifest, job_dir / MANIFEST)
+    return atomic_write_bytes(job_dir / RESULT, data)
 
 
 def link_table(job_dir: Path | str, inputs_hash: str, tables: Path | str) -> Path | None:
@@ -192,21 +235,205 @@ def read_json(path: Path | str) -> dict[str, Any] | None:
         return None
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What a job folder's result files are worth.
+
+    Attributes:
+        state: ``complete`` (table and manifest agree), ``damaged`` (a table that does not read
+            whole or does not match its manifest), ``unverified`` (a table without a manifest
+            that reads whole: a file written with :func:`write_parquet`, not by a job), or
+            ``none`` (no table).
+        reason: for a damaged or unverified table, why, in a few words.
+        manifest: the manifest (for a complete table; the table's own metadata for an
+            unverified one), else ``None``.
+    """
+
+    state: str
+    reason: str = ""
+    manifest: dict[str, Any] | None = None
+
+    @property
+    def inputs_hash(self) -> str | None:
+        return (self.manifest or {}).get("inputs_hash")
+
+
+def verify_result(job_dir: Path | str) -> Verdict:
+    """Check that ``job_dir/outcomes.parquet`` is the table its manifest describes.
+
+    A job's table counts only if the manifest exists and the table has the manifest's size and SHA-256
+    (this catches truncation and flipped bytes that leave the Parquet footer readable), and its
+    own metadata records the manifest's inputs and rows. Tables written before manifests held a
+    checksum are read whole instead.
+    """
+    job_dir = Path(job_dir)
+    path = job_dir / RESULT
+    if not path.is_file():
+        return Verdict("none")
+    manifest = read_json(job_dir / MANIFEST)
+    if not manifest:  # a table written alone (write_parquet): it counts for queries if it reads whole
+        try:
+            pq.read_table(path)
+            meta = read_meta(path)
+        except (OSError, ValueError, pa.ArrowException) as err:
+            return Verdict("damaged", f"unreadable ({type(err).__name__}: {str(err).splitlines()[0][:120]})")
+        return Verdict("unverified", "no manifest.json beside it", meta)
+    expected = manifest.get("result")
+    try:
+        if expected:
+            size = path.stat().st_size
+            if size != expected.get("bytes"):
+                return Verdict("damaged", f"{size} bytes, the manifest says {expected.get('bytes')}")
+            if sha256_file(path) != expected.get("sha256"):
+                return Verdict("damaged", "checksum differs from the manifest's")
+            rows = pq.read_metadata(path).num_rows
+        else:  # a manifest without a checksum: the table must at least read whole
+            rows = pq.read_table(path).num_rows
+        meta = read_meta(path)
+    except (OSError, ValueError, pa.ArrowException) as err:
+        return Verdict("damaged", f"unreadable ({type(err).__name__}: {str(err).splitlines()[0][:120]})")
+    if rows != manifest.get("rows") or meta.get("inputs_hash") != manifest.get("inputs_hash"):
+        return Verdict("damaged", f"{rows} rows / inputs {meta.get('inputs_hash')}, the manifest says "
+                                  f"{manifest.get('rows')} / {manifest.get('inputs_hash')}")
+    return Verdict("complete", manifest=manifest)
+
+
 def result_state(job_dir: Path | str, inputs_hash: str) -> str:
     """Whether ``job_dir`` holds the complete result of the job with ``inputs_hash``.
 
     Returns:
-        ``"complete"`` (its outcome table records these inputs), ``"other"`` (a table of other
-        inputs: the folder belongs to another job) or ``"none"`` (no readable table).
+        ``"complete"`` (a verified table of these inputs), ``"other"`` (a verified table of other
+        inputs: the folder belongs to another job) or ``"none"`` (no table, or a damaged one,
+        which a resumed sweep runs again).
     """
-    path = Path(job_dir) / RESULT
-    if not path.is_file():
+    verdict = verify_result(job_dir)
+    if verdict.state != "complete":
         return "none"
+    return "complete" if verdict.inputs_hash == inputs_hash else "other"
+
+
+def remove_stale_temporaries(folder: Path | str, older_than: float = 0.0) -> list[Path]:
+    """Delete the temporary files of interrupted atomic writes in ``folder`` (not below it).
+
+    Only call this for a folder nobody else is writing to (a job folder one holds the claim of),
+    or with ``older_than`` seconds large enough that no write in progress can be that old.
+    """
+    removed = []
+    now = time.time()
+    for tmp in Path(folder).glob(TMP_GLOB):
+        try:
+            if now - tmp.stat().st_mtime >= older_than:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            pass  # gone already, or not ours to delete
+    return removed
+
+
+# --- claims: which process owns a job folder ---------------------------------------------------
+
+
+@contextlib.contextmanager
+def locked(folder: Path | str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``folder/.lock`` (created if missing) for a read-modify-write."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK, os.O_CREAT | os.O_RDWR, 0o644)
     try:
-        meta = read_meta(path)
-    except (OSError, ValueError, pa.ArrowException):
-        return "none"
-    return "complete" if meta.get("inputs_hash") == inputs_hash else "other"
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _process_start(pid: int) -> str | None:
+    """The start time of process ``pid`` (clock ticks since boot), to tell it from a reused pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def me() -> dict[str, Any]:
+    """This process as a claim owner: pid, host and start time."""
+    return {"pid": os.getpid(), "host": socket.gethostname(), "start": _process_start(os.getpid())}
+
+
+def owner_alive(owner: dict[str, Any], claim_age: float) -> bool:
+    """Whether the process that wrote a claim still runs.
+
+    On this host: its pid exists and started when the claim says. On another host (a cluster
+    node) it cannot be asked, so the claim lives while its owner refreshes it.
+    """
+    if owner.get("host") != socket.gethostname():
+        return claim_age < STALE_AFTER
+    pid = owner.get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    start = _process_start(pid)
+    return start is not None and (owner.get("start") is None or start == owner.get("start"))
+
+
+def live_claim(job_dir: Path | str) -> dict[str, Any] | None:
+    """The claim on ``job_dir`` if its owner still runs, else ``None``."""
+    path = Path(job_dir) / CLAIM
+    record = read_json(path)
+    if not record:
+        return None
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        return None
+    return record if owner_alive(record.get("owner") or {}, age) else None
+
+
+class ClaimedElsewhereError(Exception):
+    """The job folder is held by another live process."""
+
+    def __init__(self, owner: dict[str, Any]) -> None:
+        super().__init__(f"running in process {owner.get('pid')} on {owner.get('host')}")
+        self.owner = owner
+
+
+@contextlib.contextmanager
+def claimed(job_dir: Path | str, inputs_hash: str, heartbeat: float = HEARTBEAT) -> Iterator[dict[str, Any]]:
+    """Own ``job_dir`` while the block runs: no other run computes the same job meanwhile.
+
+    The claim names its owner (pid, host, start time); a claim whose owner died is taken over.
+    While held it is refreshed every ``heartbeat`` seconds, so that runs on other hosts can tell
+    a live claim from a dead one. It is removed when the block ends.
+
+    Raises:
+        ClaimedElsewhereError: a live process of another run holds the folder.
+    """
+    job_dir = Path(job_dir)
+    path = job_dir / CLAIM
+    owner = me()
+    with locked(job_dir):
+        current = live_claim(job_dir)
+        if current and current.get("owner") != owner:
+            raise ClaimedElsewhereError(current["owner"])
+        record = {"owner": owner, "inputs_hash": inputs_hash,
+                  "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        write_json(record, path)
+    stop = threading.Event()
+
+    def refresh() -> None:
+        while not stop.wait(heartbeat):
+            with contextlib.suppress(OSError):
+                os.utime(path)
+
+    beat = threading.Thread(target=refresh, name="claim-heartbeat", daemon=True)
+    beat.start()
+    try:
+        yield record
+    finally:
+        stop.set()
+        beat.join()
+        with contextlib.suppress(OSError), locked(job_dir):
+            if (read_json(path) or {}).get("owner") == owner:
+                path.unlink()
 
 
 def output_folder(out: Path | str | None, scratch: Path | str, *, replace: bool = False,

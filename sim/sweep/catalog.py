@@ -12,7 +12,10 @@ Four views, each a table you can query with SQL:
   ``git_revision``, ``error`` (first line, for failed jobs), ``path``, ``sweep_dir``.
 - ``sweeps``: one row per sweep: its jobs by status, its rows, when it ran.
 
-From Python: ``query("SELECT ...")`` returns a DataFrame. From the shell::
+Only verified result files are read (:func:`sim.results.verify_result`: the table matches its
+manifest's size and checksum): a truncated or damaged file is skipped with one line naming it
+on stderr, its job shows as ``missing`` with the reason in ``error``, and every other answer
+stands. From Python: ``query("SELECT ...")`` returns a DataFrame. From the shell::
 
     trisim catalog                          # the sweeps and their status
     trisim catalog --jobs war1              # the jobs of sweep war1
@@ -23,7 +26,6 @@ From Python: ``query("SELECT ...")`` returns a DataFrame. From the shell::
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from collections.abc import Sequence
@@ -32,7 +34,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sim.results import FAILURE, PLAN, RESULT, read_json
+from sim.results import FAILURE, PLAN, RESULT, read_json, verify_result
 
 #: Where single runs (``outputs/``) and sweeps (``multirun/``) write, relative to the working folder.
 DEFAULT_ROOTS = ("outputs", "multirun")
@@ -66,34 +68,58 @@ def _roots(roots: Sequence[str | Path] | str | Path | None) -> list[Path]:
     return [Path(r) for r in roots]
 
 
-def result_globs(roots: Sequence[str | Path] | str | Path | None = None) -> list[str]:
-    """One ``<root>/**/outcomes.parquet`` glob per results folder that holds any result."""
-    return [f"{root}/**/{RESULT}" for root in _roots(roots) if root.is_dir() and next(root.rglob(RESULT), None)]
+def result_files(roots: Sequence[str | Path] | str | Path | None = None, warn: bool = True) -> tuple[
+        list[Path], dict[Path, tuple[dict, str]]]:
+    """Every result file under ``roots`` that verifies, and the verdict on each file found.
+
+    Args:
+        roots: results folders (default: ``outputs`` and ``multirun``).
+        warn: print one line on stderr for each damaged file skipped.
+
+    Returns:
+        The verified ``outcomes.parquet`` paths, and for every file found its manifest (``{}``
+        if damaged) and why it was skipped (``""`` if it verified).
+    """
+    good, verdicts = [], {}
+    for root in _roots(roots):
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob(RESULT)):
+            verdict = verify_result(path.parent)
+            if verdict.state in ("complete", "unverified"):  # unverified: a table not written by a job
+                good.append(path)
+                verdicts[path] = (verdict.manifest or {}, "")
+            else:
+                verdicts[path] = ({}, verdict.reason)
+                if warn:
+                    print(f"trisim: skipping {path}: {verdict.reason}", file=sys.stderr)
+    return good, verdicts
 
 
 def _sweep_dir(job_dir: Path) -> Path:
     return job_dir.parent if (job_dir.parent / PLAN).exists() else job_dir
 
 
-def jobs(roots: Sequence[str | Path] | str | Path | None = None) -> pd.DataFrame:
-    """Every job under ``roots`` with its status: complete (its result file's metadata),
-    failed (``failure.json``) or missing (planned in a ``sweep.json`` but with neither)."""
+def jobs(roots: Sequence[str | Path] | str | Path | None = None,
+         verdicts: dict[Path, tuple[dict, str]] | None = None) -> pd.DataFrame:
+    """Every job under ``roots`` with its status: complete (a verified result file, described by
+    its manifest), failed (``failure.json``) or missing (planned in a ``sweep.json`` but with
+    neither, or with a damaged result: ``error`` says why)."""
+    if verdicts is None:
+        _, verdicts = result_files(roots, warn=False)
     records: dict[tuple[str, str], dict] = {}
-    globs = result_globs(roots)
-    if globs:
-        meta = duckdb.connect().execute(
-            "SELECT file_name, decode(value) AS meta FROM parquet_kv_metadata($globs) WHERE decode(key) = 'trisim'",
-            {"globs": globs},
-        ).fetchall()
-        for file_name, text in meta:
-            m = json.loads(text)
-            path = Path(file_name).parent
-            records[(m.get("sweep_id"), m.get("job_id"))] = {
-                "sweep_id": m.get("sweep_id"), "job_id": m.get("job_id"), "status": "complete",
-                "rows": m.get("rows"), "seed": m.get("seed"), "seconds": m.get("seconds"),
-                "created": m.get("created"), "git_revision": m.get("git_revision"), "error": None,
-                "path": str(path), "sweep_dir": str(_sweep_dir(path)),
-            }
+    damaged: dict[Path, str] = {}
+    for file, (m, reason) in verdicts.items():
+        path = file.parent
+        if reason:
+            damaged[path] = f"result skipped: {reason}"
+            continue
+        records[(m.get("sweep_id"), m.get("job_id"))] = {
+            "sweep_id": m.get("sweep_id"), "job_id": m.get("job_id"), "status": "complete",
+            "rows": m.get("rows"), "seed": m.get("seed"), "seconds": m.get("seconds"),
+            "created": m.get("created"), "git_revision": m.get("git_revision"), "error": None,
+            "path": str(path), "sweep_dir": str(_sweep_dir(path)),
+        }
     for root in _roots(roots):
         if not root.is_dir():
             continue
@@ -113,10 +139,11 @@ def jobs(roots: Sequence[str | Path] | str | Path | None = None) -> pd.DataFrame
             for job in plan.get("jobs", []):
                 key = (plan.get("sweep_id"), job.get("job_id"))
                 if key not in records:
+                    path = file.parent / key[1]
                     records[key] = {
                         "sweep_id": key[0], "job_id": key[1], "status": "missing", "rows": 0, "seed": None,
-                        "seconds": None, "created": None, "git_revision": None, "error": None,
-                        "path": str(file.parent / key[1]), "sweep_dir": str(file.parent),
+                        "seconds": None, "created": None, "git_revision": None, "error": damaged.get(path),
+                        "path": str(path), "sweep_dir": str(file.parent),
                     }
     frame = pd.DataFrame(list(records.values()), columns=list(JOB_COLUMNS))
     frame = frame.astype({"rows": "Int64", "seed": "Int64", "seconds": "Float64",
@@ -124,28 +151,17 @@ def jobs(roots: Sequence[str | Path] | str | Path | None = None) -> pd.DataFrame
     return frame.sort_values(["sweep_id", "job_id"], ignore_index=True)
 
 
-def step_files(globs: list[str]) -> list[str]:
-    """The result files that hold one row per run and month (their config says ``record: steps``)."""
-    meta = duckdb.connect().execute(
-        "SELECT file_name, decode(value) FROM parquet_kv_metadata($globs) WHERE decode(key) = 'trisim'",
-        {"globs": globs}).fetchall()
-    out = []
-    for file_name, text in meta:
-        config = (json.loads(text).get("config") or {})
-        if config.get("record") == "steps":
-            out.append(file_name)
-    return out
-
-
 def connect(roots: Sequence[str | Path] | str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the views ``results`` (final rows), ``steps``
     (per-month rows), ``jobs`` and ``sweeps``."""
     con = duckdb.connect()
-    globs = result_globs(roots)
-    if globs:
-        con.execute(f"CREATE VIEW all_rows AS SELECT * FROM read_parquet({globs!r}, union_by_name = true, "
+    files, verdicts = result_files(roots)
+    if files:
+        listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)  # a view takes no parameters
+        con.execute(f"CREATE VIEW all_rows AS SELECT * FROM read_parquet([{listed}], union_by_name = true, "
                     "filename = true)")
-        con.register("step_files", pd.DataFrame({"filename": step_files(globs)}, dtype="string"))
+        steps = [str(f) for f in files if (verdicts[f][0].get("config") or {}).get("record") == "steps"]
+        con.register("step_files", pd.DataFrame({"filename": steps}, dtype="string"))
         # per-month rows and final rows are kept apart so that no aggregate mixes them
         con.execute("CREATE VIEW steps AS SELECT * FROM all_rows WHERE filename IN (SELECT filename FROM step_files)")
         con.execute("CREATE VIEW results AS "
@@ -156,7 +172,7 @@ def connect(roots: Sequence[str | Path] | str | Path | None = None) -> duckdb.Du
         for view in ("results", "steps"):
             con.execute(f"CREATE VIEW {view} AS SELECT NULL::VARCHAR AS run_id, NULL::VARCHAR AS sweep_id, "
                         "NULL::VARCHAR AS job_id, NULL::VARCHAR AS filename WHERE false")
-    con.register("jobs_frame", jobs(roots))
+    con.register("jobs_frame", jobs(roots, verdicts))
     con.execute("CREATE VIEW jobs AS SELECT * FROM jobs_frame")
     con.execute(f"CREATE VIEW sweeps AS {SWEEPS_SQL}")
     return con

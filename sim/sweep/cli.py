@@ -20,8 +20,13 @@ LAUNCHERS = {
 
 
 def command(name: str, overrides: list[str], workers: int, launcher: str = "joblib") -> list[str]:
-    """The ``trisim`` arguments that run sweep ``name``."""
-    return ["--multirun", f"sweep.id={name}", *LAUNCHERS[launcher](workers), *overrides]
+    """The ``trisim`` arguments that run sweep ``name``.
+
+    A launcher chosen among the overrides (``hydra/launcher=slurm``) wins over ``--launcher``, and
+    then none of the default launcher's settings (``hydra.launcher.n_jobs``) is added.
+    """
+    chosen = any(o.split("=", 1)[0].lstrip("+~") == "hydra/launcher" for o in overrides)
+    return ["--multirun", f"sweep.id={name}", *([] if chosen else LAUNCHERS[launcher](workers)), *overrides]
 
 
 def main(argv: list[str] | None = None) -> int:

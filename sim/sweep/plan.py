@@ -1,48 +1,88 @@
 """The plan of a run or sweep, made before any job runs.
 
-:func:`make_plan` reads the command line as Hydra will (same override grammar, same
+:func:`make_plan` reads the command line as Hydra will (Hydra's own override parser, the same
 expansion of ``--multirun`` sweeps and of an experiment's ``hydra.sweeper.params``), composes
 and validates the config of every job, and finds which jobs are already complete. A bad
 config therefore stops the command with one line naming the key and what is allowed
 (:class:`~sim.config.ConfigError`) before anything is written or launched.
 
+A job is known by the digest of its resolved inputs (:func:`sim.config.inputs_hash`), not by how
+its overrides are spelled: ``seed=0`` (the default), reordered overrides or ``months=120`` name
+the job already in the sweep, which keeps its folder and is not run twice.
+
 Composing one config costs Hydra about 0.2 s, so the plan composes once per combination of
-config-group choices and applies each job's value overrides to a copy, exactly as Hydra
-applies them after composing (``ConfigLoaderImpl._apply_overrides_to_config``).
+config-group choices and applies each job's value overrides to a copy, by the rules Hydra
+applies them after composing (:func:`apply_values`, with OmegaConf's public API).
+
+The jobs to launch reach Hydra's launcher through the sweeper plugin
+``hydra_plugins.trisim_sweeper`` (``hydra/sweeper=trisim``), which reads the plan made here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
-import dataclasses
 import datetime as dt
+import itertools
+import logging
+import os
+import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omegaconf import OmegaConf
+from omegaconf import OmegaConf, open_dict
 
 from sim.config import SWEEP_ID, ConfigError, as_container, hydra_error_line, inputs_hash, job_inputs, to_run
-from sim.results import FAILURE, PLAN, RESULT, read_json, read_meta, result_state, write_json
+from sim.results import (
+    CLAIM,
+    FAILURE,
+    MANIFEST,
+    PLAN,
+    RESULT,
+    live_claim,
+    locked,
+    read_json,
+    remove_stale_temporaries,
+    verify_result,
+    write_json,
+)
 
-#: The sweep subdir config.yaml sets; with it a job's folder is known before the job runs.
-SUBDIR = "${hydra.job.override_dirname}"
-BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+log = logging.getLogger(__name__)
+
+#: The sweeper config.yaml chooses: it launches the plan's jobs (``hydra_plugins/trisim_sweeper``).
+SWEEPER = "hydra_plugins.trisim_sweeper.trisim_sweeper.TrisimSweeper"
+#: A temporary file this old in a folder nobody claims is the debris of a killed write.
+STALE_TMP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
 class PlannedJob:
-    """One job of a plan: its id (sorted overrides), its overrides, folder and state."""
+    """One job of a plan.
+
+    Attributes:
+        job_id: its name in the sweep (and its folder's): its overrides, sorted, or the name of
+            the folder that already holds a job of the same inputs.
+        overrides: the job's overrides, as Hydra's launcher is given them.
+        directory: the job's folder.
+        inputs_hash: the digest of its resolved inputs, which identifies the job.
+        state: ``complete`` (a verified result), ``claimed`` (a live process of another run holds
+            it), ``failed`` (``failure.json``, no result) or ``none``.
+    """
 
     job_id: str
     overrides: tuple[str, ...]
     directory: Path | None
     inputs_hash: str
-    state: str  #: complete | other | none, see :func:`sim.results.result_state`
+    state: str
+
+    @property
+    def todo(self) -> bool:
+        return self.state not in ("complete", "claimed")
 
 
 @dataclass(frozen=True)
@@ -55,10 +95,71 @@ class Plan:
     jobs: tuple[PlannedJob, ...]
     #: overrides to add to the command so that Hydra uses the sweep id the plan resolved
     pinned: tuple[str, ...] = ()
+    #: lines worth telling the user before the sweep runs (damaged results, merged jobs)
+    notes: tuple[str, ...] = ()
+    #: what the launcher reported for each job of this run, by job id (``failed`` when a job's
+    #: own failure record could not be written, e.g. on a full disk, or its process was killed)
+    launched: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def complete(self) -> int:
         return sum(j.state == "complete" for j in self.jobs)
+
+    @property
+    def todo(self) -> list[PlannedJob]:
+        return [j for j in self.jobs if j.todo]
+
+
+# --- reading overrides as Hydra does, with its public parser ----------------------------------
+
+
+def expand(overrides: Sequence[Any]) -> list[list[str]]:
+    """Every job of a sweep: the cartesian product of the values of each swept key.
+
+    A key given twice takes its last value (the command line after an experiment's
+    ``hydra.sweeper.params``), as Hydra's basic sweeper does.
+    """
+    by_key: dict[str, list[str]] = {}
+    for o in overrides:
+        key = o.get_key_element()
+        if o.is_sweep_override():
+            if not o.is_discrete_sweep():
+                raise ConfigError(f"'{o.input_line}': only lists of values can be swept (a,b,c, range(), glob())")
+            by_key[key] = [f"{key}={v}" for v in o.sweep_string_iterator()]
+        else:
+            by_key[key] = [f"{key}={o.get_value_element_as_str()}"]
+    return [list(job) for job in itertools.product(*by_key.values())]
+
+
+def job_name(job: Sequence[Any], exclude_keys: Sequence[str], item_sep: str = ",", kv_sep: str = "=") -> str:
+    """A job's name from its overrides, sorted, as Hydra's ``hydra.job.override_dirname``."""
+    lines = sorted(o.input_line for o in job if o.key_or_group not in exclude_keys)
+    return re.sub("=", kv_sep, item_sep.join(lines))
+
+
+def apply_values(cfg: Any, overrides: Sequence[Any]) -> None:
+    """Apply value overrides (``key=v``, ``+key=v``, ``++key=v``, ``~key``) to a composed config,
+    by the rules Hydra follows after composing; errors are one line."""
+    for o in overrides:
+        key, value = o.key_or_group, o.value()
+        current = OmegaConf.select(cfg, key, throw_on_missing=False)
+        if o.is_delete():
+            if current is None:
+                raise ConfigError(f"cannot delete '{key}': it is not in the config")
+            parent, _, leaf = key.rpartition(".")
+            with open_dict(cfg):
+                del (OmegaConf.select(cfg, parent) if parent else cfg)[leaf]
+        elif o.is_add():
+            if current is not None and not isinstance(value, (dict, list)):
+                raise ConfigError(f"'{o.input_line}': '{key}' is already in the config; drop the leading +")
+            OmegaConf.update(cfg, key, value, merge=True, force_add=True)
+        elif o.is_force_add():
+            OmegaConf.update(cfg, key, value, merge=True, force_add=True)
+        else:
+            OmegaConf.update(cfg, key, value, merge=True)
+
+
+# --- the plan ---------------------------------------------------------------------------------
 
 
 def make_plan(overrides: Sequence[str], multirun: bool, config_dir: str, config_name: str = "config",
@@ -77,17 +178,18 @@ def make_plan(overrides: Sequence[str], multirun: bool, config_dir: str, config_
 
     register_configs()
     GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=config_dir, version_base="1.3", job_name="trisim"):
-        try:
-            return _plan(list(overrides), multirun, config_name, extra_config_dir)
-        except (HydraException, OmegaConfBaseException) as err:
-            raise ConfigError(hydra_error_line(err)) from None
+    try:
+        with initialize_config_dir(config_dir=config_dir, version_base="1.3", job_name="trisim"):
+            try:
+                return _plan(list(overrides), multirun, config_name, extra_config_dir)
+            except (HydraException, OmegaConfBaseException) as err:
+                raise ConfigError(hydra_error_line(err)) from None
+    finally:
+        GlobalHydra.instance().clear()
 
 
 def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_dir: str | None) -> Plan:
     from hydra import compose
-    from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
@@ -113,20 +215,18 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
     pinned = () if any(o.key_or_group == "sweep.id" for o in task) else (f"sweep.id={sweep_id}",)
     if multirun:
         sweeper = primary.hydra.sweeper
-        if sweeper.get("_target_") != BASIC_SWEEPER:
-            raise ConfigError(f"hydra/sweeper: only Hydra's basic sweeper is supported, not {sweeper._target_}")
+        if sweeper.get("_target_") != SWEEPER:
+            raise ConfigError(f"hydra/sweeper: trisim sweeps run with hydra/sweeper=trisim (the default), "
+                              f"not {sweeper.get('_target_')}")
         params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
-        lines = params + [o.input_line for o in task] + list(pinned)
-        job_lines = BasicSweeper.split_arguments(parser.parse_overrides(lines), None)[0]
+        job_lines = expand(parser.parse_overrides(params + [o.input_line for o in task] + list(pinned)))
         directory = Path(str(primary.hydra.sweep.dir))
-        known_subdir = OmegaConf.to_container(primary.hydra.sweep, resolve=False).get("subdir") == SUBDIR
     else:
         if primary.hydra.sweeper.get("params"):
             keys = ", ".join(primary.hydra.sweeper.params)
             raise ConfigError(f"this experiment sweeps {keys}: run it with --multirun (-m)")
         job_lines = [[o.input_line for o in task] + list(pinned)]
         directory = Path(str(primary.hydra.run.dir))
-        known_subdir = True
     dirname = primary.hydra.job.config.override_dirname
     choices = set(primary.hydra.runtime.choices)
     added: dict[str, bool] = {}  # groups added with +group=option
@@ -135,30 +235,64 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
     fixed_groups = tuple(o.input_line for o in fixed if _is_group(o, choices, loader, added))
     fixed_values = {o.input_line for o in fixed if not _is_group(o, choices, loader, added)}
     bases: dict[tuple[str, ...], Any] = {fixed_groups: primary}
-    jobs = []
+    existing = folders_by_inputs(directory) if multirun else {}
+    jobs: dict[str, PlannedJob] = {}
+    notes = []
     for lines in job_lines:
         job = parser.parse_overrides(list(lines))
-        job_id = get_overrides_dirname(job, exclude_keys=list(dirname.exclude_keys), item_sep=dirname.item_sep,
-                                       kv_sep=dirname.kv_sep)
+        job_id = job_name(job, list(dirname.exclude_keys), dirname.item_sep, dirname.kv_sep) or "default"
         groups = tuple(o.input_line for o in job if _is_group(o, choices, loader, added))
         if groups not in bases:
             bases[groups] = compose(config_name, hydra_lines + list(groups))
         applied = fixed_values if bases[groups] is primary else set()
         cfg = copy.deepcopy(bases[groups])
-        ConfigLoaderImpl._apply_overrides_to_config(
-            [o for o in job if not _is_group(o, choices, loader, added) and o.input_line not in applied], cfg)
+        apply_values(cfg, [o for o in job if not _is_group(o, choices, loader, added) and o.input_line not in applied])
         try:
             to_run(cfg)
         except ConfigError as err:
-            raise ConfigError(f"{err}" + (f" (job {job_id})" if multirun and job_id else "")) from None
+            raise ConfigError(f"{err}" + (f" (job {job_id})" if multirun else "")) from None
         key = inputs_hash(job_inputs(as_container(cfg)))
-        job_dir = (directory / job_id if multirun else directory) if known_subdir else None
-        state = result_state(job_dir, key) if job_dir else "none"
+        if key in jobs:  # the same job spelled twice in one command
+            continue
+        if key in existing and existing[key].name != job_id:
+            notes.append(f"job {job_id} is job {existing[key].name} of this sweep (same inputs)")
+            job_id = existing[key].name
+        job_dir = directory / job_id if multirun else directory
+        state, note = _state(job_dir, key)
         if state == "other":
             raise ConfigError(f"{job_dir} holds the results of other inputs than this "
                               f"{'job' if multirun else 'run'}; choose another sweep.id")
-        jobs.append(PlannedJob(job_id or "default", tuple(lines), job_dir, key, state))
-    return Plan(multirun=multirun, sweep_id=sweep_id, directory=directory, jobs=tuple(jobs), pinned=pinned)
+        if note:
+            notes.append(f"job {job_id}: {note}")
+        jobs[key] = PlannedJob(job_id, tuple(lines), job_dir, key, state)
+    return Plan(multirun=multirun, sweep_id=sweep_id, directory=directory, jobs=tuple(jobs.values()),
+                pinned=pinned, notes=tuple(notes))
+
+
+def _state(job_dir: Path, key: str) -> tuple[str, str]:
+    """A planned job's state, and a note if its folder holds a damaged result."""
+    verdict = verify_result(job_dir)
+    if verdict.state == "complete":
+        return ("complete" if verdict.inputs_hash == key else "other"), ""
+    note = f"result damaged ({verdict.reason}), runs again" if verdict.state == "damaged" else ""
+    if live_claim(job_dir):
+        return "claimed", note
+    return ("failed" if (job_dir / FAILURE).exists() else "none"), note
+
+
+def folders_by_inputs(directory: Path) -> dict[str, Path]:
+    """The job folders of a sweep by the digest of their inputs (from their manifest, claim or
+    failure record), so that a job respelled on the command line finds its folder."""
+    found: dict[str, Path] = {}
+    if not directory.is_dir():
+        return found
+    for sub in sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for name in (MANIFEST, CLAIM, FAILURE):
+            key = (read_json(sub / name) or {}).get("inputs_hash")
+            if key:
+                found.setdefault(key, sub)
+                break
+    return found
 
 
 def _is_group(override: Any, choices: set[str], loader: Any, added: dict[str, bool]) -> bool:
@@ -176,98 +310,130 @@ def _is_group(override: Any, choices: set[str], loader: Any, added: dict[str, bo
     return added[key]
 
 
+# --- the plan in this process, for the sweeper plugin -----------------------------------------
+
+_active: list[Plan] = []
+
+
+@contextmanager
+def launching(plan: Plan) -> Iterator[Plan]:
+    """Make ``plan`` the one the sweeper plugin launches while the block runs (in this process)."""
+    _active.append(plan)
+    try:
+        yield plan
+    finally:
+        _active.remove(plan)
+
+
+def active_plan() -> Plan | None:
+    """The plan being launched in this process, if any."""
+    return _active[-1] if _active else None
+
+
+def subdir_override(job: PlannedJob) -> str:
+    """The override that puts a job in its planned folder (quoted: job ids hold ``=`` and ``,``)."""
+    quoted = job.job_id.replace("\\", "\\\\").replace("'", "\\'").replace("${", "\\${")
+    return f"hydra.sweep.subdir='{quoted}'"
+
+
+def record_launch_failures(plan: Plan, jobs: Sequence[PlannedJob], errors: Sequence[BaseException | None]) -> None:
+    """Note what the launcher reported for ``jobs``; a job it reports as failed whose folder holds
+    no result gets ``failure.json`` (written here, in the sweep's process) naming the error."""
+    from sim.job import record_failure
+
+    for job, err in zip(jobs, errors):
+        if err is None:
+            plan.launched[job.job_id] = "ran"
+            continue
+        error = f"{type(err).__name__}: {err}".strip().splitlines()[0]
+        plan.launched[job.job_id] = "failed"
+        log.error("%s: could not run: %s", job.job_id, error)
+        if job.directory is None or verify_result(job.directory).state == "complete":
+            continue
+        meta = {"sweep_id": plan.sweep_id, "job_id": job.job_id, "overrides": list(job.overrides),
+                "inputs_hash": job.inputs_hash, "seed": None}
+        with contextlib.suppress(OSError):  # record_failure reports that it could not write
+            job.directory.mkdir(parents=True, exist_ok=True)
+        record_failure(job.directory, meta, error)
+
+
 # --- the plan on disk, and what became of it -------------------------------------------------
 
 
 def write_plan(plan: Plan, argv: Sequence[str]) -> Path:
-    """Record the sweep's jobs in ``<sweep dir>/sweep.json``; a resumed or widened sweep adds
-    its jobs to those already recorded."""
+    """Record the sweep's jobs in ``<sweep dir>/sweep.json``; a resumed or widened sweep adds its
+    jobs and its command to those already recorded.
+
+    Concurrent runs of one sweep update it in turn (``flock``); each version is written
+    atomically, and copied to ``sweep.json.bak``, so that a damaged
+    ``sweep.json`` (an external edit, a copy cut short) loses no history: it is set aside as
+    ``sweep.json.damaged-<time>`` and the history is read from the backup.
+    """
     path = plan.directory / PLAN
+    backup = path.with_name(PLAN + ".bak")
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    old = read_json(path) or {}
-    jobs = {j["job_id"]: j for j in old.get("jobs", [])}
-    for j in plan.jobs:
-        jobs[j.job_id] = {"job_id": j.job_id, "overrides": list(j.overrides), "inputs_hash": j.inputs_hash}
-    record = {"sweep_id": plan.sweep_id, "created": old.get("created", now), "updated": now,
-              "commands": [*old.get("commands", []), {"time": now, "argv": list(argv)}],
-              "jobs": list(jobs.values())}
-    return write_json(record, path)
+    with locked(plan.directory):
+        old = read_json(path)
+        if old is None and path.exists():
+            aside = path.with_name(f"{PLAN}.damaged-{now.replace(':', '')}")
+            os.replace(path, aside)
+            print(f"trisim: {path} was unreadable; kept as {aside.name}, history taken from "
+                  f"{backup.name if backup.exists() else 'the job folders'}", file=sys.stderr)
+            old = read_json(backup)
+        old = old or {}
+        jobs = {j["job_id"]: j for j in old.get("jobs", [])}
+        for j in plan.jobs:
+            jobs[j.job_id] = {"job_id": j.job_id, "overrides": list(j.overrides), "inputs_hash": j.inputs_hash}
+        record = {"sweep_id": plan.sweep_id, "created": old.get("created", now), "updated": now,
+                  "commands": [*old.get("commands", []), {"time": now, "argv": list(argv), "pid": os.getpid()}],
+                  "jobs": list(jobs.values())}
+        write_json(record, path)
+        write_json(record, backup)  # the same, second: one of the two is whole whenever either is read
+        return path
+
+
+def clean_temporaries(plan: Plan) -> int:
+    """Remove debris of killed processes: temporary files in the sweep folder and in job folders
+    no live process claims (older than :data:`STALE_TMP_SECONDS`), and claims whose owner died
+    (one killed after its table was written leaves a complete job with its claim). The number
+    of files removed."""
+    removed = remove_stale_temporaries(plan.directory, STALE_TMP_SECONDS) if plan.directory.is_dir() else []
+    for job in plan.jobs:
+        if job.directory is None or not job.directory.is_dir() or job.state == "claimed":
+            continue
+        removed += remove_stale_temporaries(job.directory, STALE_TMP_SECONDS)
+        if (job.directory / CLAIM).exists():
+            with locked(job.directory):
+                if live_claim(job.directory) is None:
+                    (job.directory / CLAIM).unlink(missing_ok=True)
+                    removed.append(job.directory / CLAIM)
+    return len(removed)
 
 
 def job_status(job: PlannedJob) -> str:
-    """``complete``, ``failed`` or ``missing`` (not run, or interrupted) for a planned job."""
+    """``complete``, ``failed``, ``running`` (claimed by a live process) or ``missing`` now."""
     if job.directory is None:
         return "missing"
-    if result_state(job.directory, job.inputs_hash) == "complete":
+    verdict = verify_result(job.directory)
+    if verdict.state == "complete" and verdict.inputs_hash == job.inputs_hash:
         return "complete"
+    if live_claim(job.directory):
+        return "running"
     return "failed" if (job.directory / FAILURE).exists() else "missing"
 
 
-def _found_directories(plan: Plan) -> dict[str, Path]:
-    """Job folders found under the sweep folder, by job id (when ``hydra.sweep.subdir`` is not
-    the default, a job's folder is known only once it has written a result or failure)."""
-    found = {}
-    for name in (RESULT, FAILURE):
-        for path in plan.directory.rglob(name):
-            record = read_meta(path) if name == RESULT else read_json(path)
-            if record and record.get("sweep_id") == plan.sweep_id:
-                found.setdefault(record.get("job_id"), path.parent)
-    return found
-
-
 def summary(plan: Plan) -> dict[str, int]:
-    """How many of the plan's jobs are complete, failed and missing now."""
-    jobs = list(plan.jobs)
-    if any(j.directory is None for j in jobs):
-        found = _found_directories(plan)
-        jobs = [dataclasses.replace(j, directory=found.get(j.job_id)) if j.directory is None else j for j in jobs]
-    counts = {"complete": 0, "failed": 0, "missing": 0}
-    for job in jobs:
-        counts[job_status(job)] += 1
+    """How many of the plan's jobs are complete, failed, missing and (of the missing) running in
+    another process now."""
+    counts = {"complete": 0, "failed": 0, "missing": 0, "running": 0}
+    for job in plan.jobs:
+        status = job_status(job)
+        if status == "missing" and plan.launched.get(job.job_id) == "failed":
+            status = "failed"  # its failure could not be recorded on disk
+        if status == "running":
+            counts["missing"] += 1
+        counts[status] += 1
     return counts
-
-
-@contextmanager
-def launch_only_todo(plan: Plan) -> Iterator[None]:
-    """While Hydra runs the sweep, launch only the jobs that are not complete, and skip Hydra's
-    second composition of every job.
-
-    Hydra's basic sweeper launches every job of the grid and, before that, composes each job's
-    config once more only to check that it composes (``Sweeper.validate_batch_is_legal``,
-    about 0.2 s per job in the main process). The plan has composed and validated every job
-    already and knows which are complete, so within this block the sweeper's batches hold only
-    the jobs still to run and are not validated twice. A job that would slip through is still
-    skipped by :func:`sim.job.run_job`, which checks its folder itself.
-    """
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-
-    done = {tuple(j.overrides) for j in plan.jobs if j.state == "complete"}
-    saved = {name: BasicSweeper.__dict__.get(name) for name in ("split_arguments", "validate_batch_is_legal")}
-    split = BasicSweeper.split_arguments
-
-    def split_arguments(overrides: Any, max_batch_size: int | None) -> list[list[list[str]]]:
-        # drop complete jobs before the grid is cut into batches, so that no batch is empty
-        # (launchers such as submitit refuse an empty batch)
-        todo = [job for job in split(overrides, None)[0] if tuple(job) not in done]
-        if not todo:
-            return []
-        if max_batch_size is None:
-            return [todo]
-        return list(BasicSweeper.split_overrides_to_chunks(todo, max_batch_size))
-
-    def validate_batch_is_legal(self: BasicSweeper, batch: Sequence[Sequence[str]]) -> None:
-        return None
-
-    BasicSweeper.split_arguments = staticmethod(split_arguments)
-    BasicSweeper.validate_batch_is_legal = validate_batch_is_legal
-    try:
-        yield
-    finally:
-        for name, method in saved.items():
-            if method is None:
-                delattr(BasicSweeper, name)
-            else:
-                setattr(BasicSweeper, name, method)
 
 
 @contextmanager

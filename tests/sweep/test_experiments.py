@@ -31,16 +31,17 @@ def test_the_documented_experiments_are_shipped():
 
 
 def jobs_of(experiment: str) -> list[list[str]]:
-    """The overrides of each job of an experiment, expanded as Hydra's basic sweeper does."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    """The overrides of each job of an experiment, expanded as the plan does."""
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from sim.sweep.plan import expand
 
     base = [f"experiment={experiment}", "debug=tiny"]
     primary = compose("config", base, return_hydra_config=True)
     lines = [f"{k}={v}" for k, v in (primary.hydra.sweeper.params or {}).items()] + base
     parser = OverridesParser.create(config_loader=GlobalHydra.instance().config_loader())
-    return BasicSweeper.split_arguments(parser.parse_overrides(lines), None)[0]
+    return expand(parser.parse_overrides(lines))
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)

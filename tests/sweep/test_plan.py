@@ -55,7 +55,7 @@ def test_the_plan_on_disk_gathers_the_jobs_of_every_command(tmp_path):
     record = read_json(tmp_path / "sweep.json")
     assert [j["job_id"] for j in record["jobs"]] == ["a=1", "a=2"]
     assert [c["argv"] for c in record["commands"]] == [["-m", "a=1"], ["-m", "a=2"]]
-    assert summary(second) == {"complete": 0, "failed": 0, "missing": 1}
+    assert summary(second) == {"complete": 0, "failed": 0, "missing": 1, "running": 0}
 
 
 def test_input_columns_name_what_a_job_sets():
@@ -105,10 +105,50 @@ def test_a_sweep_needs_multirun(overrides):
         plan(*overrides, multirun=False)
 
 
-def test_a_job_folder_is_claimed_by_one_set_of_inputs(tmp_path):
-    """Two runs started at once into one folder: the second, with other inputs, is refused."""
-    from sim.job import claim
+def test_a_job_folder_is_claimed_by_one_live_process(tmp_path):
+    """A live owner keeps its claim; a dead owner's claim is taken over; the claim names its owner."""
+    import json
+    import os
+    import socket
+    import subprocess
 
-    assert claim(tmp_path / "job", "abc")
-    assert claim(tmp_path / "job", "abc")  # the same inputs (a resumed job) may go on
-    assert not claim(tmp_path / "job", "xyz")
+    from sim.results import CLAIM, ClaimedElsewhereError, claimed, live_claim
+
+    job = tmp_path / "job"
+    with claimed(job, "abc") as record:
+        assert record["owner"]["pid"] == os.getpid()
+        assert record["owner"]["host"] == socket.gethostname()
+        assert live_claim(job)["inputs_hash"] == "abc"
+        with claimed(job, "abc"):  # the same process (a resumed job in one run) may go on
+            pass
+    assert not (job / CLAIM).exists()
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        owner = {"pid": other.pid, "host": socket.gethostname(), "start": None}
+        (job / CLAIM).write_text(json.dumps({"owner": owner, "inputs_hash": "abc"}))
+        with pytest.raises(ClaimedElsewhereError, match=f"process {other.pid}"), claimed(job, "abc"):
+            pass
+    finally:
+        other.kill()
+        other.wait()
+    assert live_claim(job) is None  # its owner is dead
+    with claimed(job, "abc") as record:
+        assert record["owner"]["pid"] == os.getpid()
+
+
+def test_no_private_hydra_module_is_used():
+    """Resume and launch go through Hydra's public API and plugin extension points only."""
+    root = Path(__file__).resolve().parents[2]
+    sources = [*(root / "sim").rglob("*.py"), *(root / "hydra_plugins").rglob("*.py")]
+    offending = [str(p.relative_to(root)) for p in sources
+                 if "hydra._internal" in p.read_text() or "BasicSweeper" in p.read_text()]
+    assert not offending
+
+
+def test_the_sweeper_plugin_is_found_by_hydra():
+    from hydra.core.plugins import Plugins
+    from hydra.plugins.sweeper import Sweeper
+
+    assert "TrisimSweeper" in [p.__name__ for p in Plugins.instance().discover(Sweeper)]
+    assert plan("seed=0,1", "seed=0,0,1").jobs[0].job_id == "seed=0"  # the last value list wins; one job per digest
+    assert len(plan("seed=0,0,1").jobs) == 2

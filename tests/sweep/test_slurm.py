@@ -1,0 +1,130 @@
+"""A sweep on a real SLURM cluster (one node on this machine, experiments/slurm/cluster.py).
+
+The cluster needs root (packages, /etc/slurm, daemons); CI runs as root, so this runs there.
+Everything runs in one test function: pytest-xdist may send the tests of one module to
+different workers, and two clusters cannot run on one machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.results import FAILURE, RESULT
+from tests.sweep.helpers import run_command, sweep_rows, trisim, trisim_command
+
+CLUSTER = Path(__file__).resolve().parents[2] / "experiments" / "slurm" / "cluster.py"
+#: The README's SLURM command, as written there (after `.venv/bin/trisim`).
+README_COMMAND = ("sweep", "war1", "experiment=war_ends", "replications=1000", "hydra/launcher=slurm")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(os.geteuid() != 0, reason="a SLURM cluster needs root (CI runs as root)"),
+]
+
+
+@pytest.fixture
+def slurm():
+    """Start the one-node cluster; stop every daemon it started afterwards, whatever happened."""
+    # not under pytest's tmp folder (mode 0700): mariadbd runs as the mysql user and keeps its data there
+    state = Path(tempfile.mkdtemp(prefix="trisim-slurm-", dir="/tmp"))
+    state.chmod(0o755)
+    started = subprocess.run([sys.executable, str(CLUSTER), "start", "--state", str(state)],
+                             capture_output=True, text=True, timeout=300)
+    try:
+        assert started.returncode == 0, started.stderr
+        yield state
+    finally:
+        subprocess.run([sys.executable, str(CLUSTER), "stop", "--state", str(state)], timeout=120)
+        assert not (state / "pids.json").exists()
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def test_sweeps_on_a_real_slurm_cluster(slurm, tmp_path):
+    """The README's command, scancel mid-sweep then resume, and a partition the cluster lacks."""
+    for name, case in (("readme", readme_command_gives_the_local_launchers_rows),
+                       ("scancel", a_job_cancelled_with_scancel_fails_alone_and_resume_completes_it),
+                       ("partition", a_partition_the_cluster_lacks_fails_the_jobs_with_a_summary)):
+        folder = tmp_path / name
+        folder.mkdir()
+        case(folder)
+
+
+def readme_command_gives_the_local_launchers_rows(tmp_path):
+    run = run_command(trisim_command(*README_COMMAND), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "4 complete, 0 failed, 0 missing" in run.stderr
+    assert list((tmp_path / "multirun" / "war1" / ".submitit").iterdir()), "no SLURM job ran"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        assert trisim("-m", "experiment=war_ends", "replications=1000", "sweep.id=local") == 0
+    on_slurm, local = sweep_rows(tmp_path / "multirun" / "war1"), sweep_rows(tmp_path / "multirun" / "local")
+    assert len(on_slurm) == 4 * 5 * 1000
+    assert on_slurm.equals(local)
+
+
+def _squeue() -> dict[str, str]:
+    out = subprocess.run(["squeue", "-r", "-h", "-o", "%i %T"], capture_output=True, text=True).stdout
+    return dict(line.split() for line in out.splitlines() if line.strip())
+
+
+def a_job_cancelled_with_scancel_fails_alone_and_resume_completes_it(tmp_path):
+    jobs = ("-m", "months=12", "replications=200", "seed=3,4,5", "hydra/launcher=slurm",
+            "hydra.launcher.array_parallelism=1", "sweep.id=cut")  # one at a time: the last one waits
+    proc = subprocess.Popen(trisim_command(*jobs), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 120
+        victim = None
+        while victim is None:
+            assert proc.poll() is None, "the sweep ended before a job could be cancelled"
+            assert time.monotonic() < deadline
+            queue = _squeue()
+            victim = next((job for job, state in sorted(queue.items()) if job.endswith("_2") and state == "PENDING"),
+                          None)
+            time.sleep(0.2)
+        subprocess.run(["scancel", victim], check=True)
+        _, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:  # a failed assertion above: leave no sweep behind
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, err
+    assert "2 complete, 1 failed, 0 missing" in err
+    assert "Traceback" not in err
+    cut = tmp_path / "multirun" / "cut"
+    failed = cut / "months=12,replications=200,seed=5"
+    assert not (failed / RESULT).exists()
+    record = json.loads((failed / FAILURE).read_text())
+    assert "CANCELLED" in record["error"]
+    assert record["inputs_hash"]
+
+    resumed = run_command(trisim_command(*jobs), cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "2 already complete, 1 to run" in resumed.stderr
+    assert "3 complete, 0 failed, 0 missing" in resumed.stderr
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        assert trisim("-m", "months=12", "replications=200", "seed=3,4,5", "sweep.id=whole") == 0
+    rows, whole = sweep_rows(cut), sweep_rows(tmp_path / "multirun" / "whole")
+    assert len(whole) == 3 * 5 * 200
+    assert not rows.duplicated(["job_id", "strategy", "replication"]).any()  # 0 duplicate rows
+    assert rows.equals(whole)  # 0 lost, 0 differing
+
+
+def a_partition_the_cluster_lacks_fails_the_jobs_with_a_summary(tmp_path):
+    bad = run_command(trisim_command("-m", "months=6", "replications=3", "seed=0,1", "hydra/launcher=slurm",
+                                     "hydra.launcher.partition=nowhere", "sweep.id=bad"), cwd=tmp_path)
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+    assert "0 complete, 2 failed, 0 missing" in bad.stderr
+    record = json.loads((tmp_path / "multirun" / "bad" / "months=6,replications=3,seed=0" / FAILURE).read_text())
+    assert "partition" in record["error"].lower()
