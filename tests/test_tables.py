@@ -1,6 +1,7 @@
 """Typed tables: units and meanings in the Parquet schema, inputs as categoricals, parameters
 as a DataFrame, the package version."""
 
+import json
 import subprocess
 import sys
 
@@ -85,8 +86,8 @@ def test_a_sweeps_tables_read_plainly_with_pandas_polars_and_duckdb(tmp_path, mo
                   "sweep.id=s") == 0
     sweep = tmp_path / "multirun" / "s"
     tables = sweep / "tables"
-    assert sorted(p.name for p in tables.iterdir()) == sorted(f"{p.read_text().strip()}.parquet"
-                                                             for p in sweep.glob("*/.inputs_hash"))
+    assert sorted(p.name for p in tables.iterdir()) == sorted(
+        f"{json.loads(p.read_text())['inputs_hash']}.parquet" for p in sweep.glob("*/manifest.json"))
     frame = pd.read_parquet(tables)
     assert len(frame) == 2 * 2
     assert set(frame["strategy"].astype(str)) == {"balancing", "bandwagon"}
