@@ -33,6 +33,8 @@ lock: $(STAMP)
 	$(PY) -m pip install --quiet pip-tools
 	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url --no-emit-find-links \
 	  --output-file constraints.txt pyproject.toml
+	@# .[dev] names trisim's own extras, so pip-compile pins the project itself by its path: drop it
+	sed -i '/^trisim @ /d' constraints.txt
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests experiments

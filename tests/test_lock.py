@@ -57,6 +57,12 @@ def test_the_environment_is_the_locked_one():
     assert not wrong, "installed versions differ from constraints.txt: " + ", ".join(wrong)
 
 
+def test_the_lock_pins_packages_not_paths():
+    """A constraint naming a path (the project itself, by where it was locked) breaks every other checkout."""
+    lines = [ln for ln in (ROOT / "constraints.txt").read_text().splitlines() if ln and not ln.startswith((" ", "#"))]
+    assert not [ln for ln in lines if "@" in ln or "file:" in ln or ln.startswith("-e")]
+
+
 def test_the_loose_specifiers_stay_in_pyproject():
     """The library's own requirements name ranges, not pins: the lock is for CI and development."""
     assert not [str(r) for r in requirements() if any(s.operator == "==" for s in r.specifier)]
