@@ -22,7 +22,7 @@ from numba.core.errors import NumbaExperimentalFeatureWarning
 
 from sim.actors import CHN, RUS
 from sim.dynamics import sense, transition
-from sim.jitcache import ensure
+from sim.jitcache import ensure, jit
 from sim.outcomes import outcome_row
 from sim.params import PARAM_RECORD, Switches
 from sim.policies import PATRON_POLICIES, US_POLICIES, PatronPolicy, USPolicy
@@ -32,6 +32,9 @@ from sim.scenarios import Drivers, month_at, scenario_drivers
 from sim.state import STATE, WorldState
 from sim.strategies import STRATEGIES, Strategy
 from sim.types import Decisions, Month
+
+#: Replications a thread runs at a time (results depend neither on it nor on the threads).
+CHUNK = 64
 
 #: Most strategies a schedule can hold (:attr:`WorldSpec.schedule`).
 MAX_PHASES = 4
@@ -59,18 +62,18 @@ class Agents(NamedTuple):
     phase: np.ndarray
 
 
-def _run_block(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1, prk_options2, prk_options3,
-               chn_options, rus_options, usa_options, phase, s, drivers, p, sw, key, replications, months, steps, out):
-    """Run every replication of ``s`` (replication ``replications[i]`` of the run in row i)
+def _run_rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1, prk_options2, prk_options3,
+              chn_options, rus_options, usa_options, phase, s, drivers, p, sw, key, replications, months, steps, out,
+              lo, hi):
+    """Run rows ``lo`` to ``hi`` of ``s`` (replication ``replications[i]`` of the run in row i)
     from month 0 to ``months``, in place: each month the patrons measure PRK's contestability
     (:func:`sim.dynamics.sense`), every agent decides by its rule from the state at the start
-    of the month, then :func:`sim.dynamics.transition`. The replication's
-    draws come from its own stream (:func:`sim.rng.replication_noise`). Outcomes
-    (:func:`sim.outcomes.outcome_row`) go to ``out``: one row per replication and month when
-    ``steps``, else one per replication."""
+    of the month, then :func:`sim.dynamics.transition`. The replication's draws come from its
+    own stream (:func:`sim.rng.replication_noise`). Outcomes (:func:`sim.outcomes.outcome_row`)
+    go to ``out``: one row per replication and month when ``steps``, else one per replication."""
     normal, uniform = np.empty((months, N_NORMAL)), np.empty((months, N_UNIFORM))
     dT, target = np.zeros((4, 4)), np.zeros(4)
-    for i in range(replications.shape[0]):
+    for i in range(lo, hi):
         x, q = s[i], p[i]
         replication_noise(key[0], key[1], replications[i], normal, uniform)
         for t in range(months):
@@ -93,6 +96,21 @@ def _run_block(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1
             outcome_row(x, q, month_at(drivers, months - 1), out[i])
 
 
+_rows = jit(_run_rows)
+
+
+def _run_block(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1, prk_options2, prk_options3,
+               chn_options, rus_options, usa_options, phase, s, drivers, p, sw, key, replications, months, steps, out):
+    """Every row of ``s`` by :func:`_run_rows`, in chunks of :data:`CHUNK` rows spread over the
+    threads (numba's ``prange``). Each replication runs alone on its own stream and writes its
+    own rows of ``out``, so the results do not depend on the number of threads."""
+    n = replications.shape[0]
+    for c in numba.prange((n + CHUNK - 1) // CHUNK):
+        _rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1, prk_options2, prk_options3,
+              chn_options, rus_options, usa_options, phase, s, drivers, p, sw, key, replications, months, steps, out,
+              c * CHUNK, min((c + 1) * CHUNK, n))
+
+
 @cache
 def kernel() -> Any:
     """:func:`_run_block` compiled (or loaded from the cache) for the rules' signatures."""
@@ -109,7 +127,7 @@ def kernel() -> Any:
             params, flags,
             types.UniTuple(types.int64, 2), types.int64[::1], types.int64, types.boolean, types.float64[:, ::1])
     with _quiet():
-        return numba.njit(types.void(*args), cache=True, error_model="numpy")(_run_block)
+        return numba.njit(types.void(*args), cache=True, error_model="numpy", parallel=True)(_run_block)
 
 
 @contextmanager
