@@ -325,7 +325,7 @@ def to_run(cfg: DictConfig | RunConfig | dict[str, Any]) -> Run:
             raise ConfigError(f"plugins: {err}") from None
     schedule = _schedule(c["strategy"].get("schedule") or [])
     if schedule:
-        c["strategy"]["names"] = sorted({n for n, _ in schedule}, key=[n for n, _ in schedule].index)
+        c["strategy"]["names"] = list(dict.fromkeys(n for n, _ in schedule))
     names = c["strategy"]["names"]
     if names == [ALL]:
         names = c["strategy"]["names"] = STRATEGIES.names()

@@ -16,11 +16,10 @@ import pandas as pd
 from mesa.experimental.scenarios import Scenario
 
 from sim.actors import ACTORS, CHN, PRK, RUS, USA
-from sim.dynamics import sense, transition, workspace
+from sim.dynamics import transition, workspace
 from sim.outcomes import CATEGORICAL, columns, outcome_rows
 from sim.params import Params, Switches
 from sim.rng import N_NORMAL, N_UNIFORM, replication_noise, run_key
-from sim.rules import compiled_rule
 from sim.state import WorldState, initial_state
 from sim.types import Decisions
 from sim.world import WorldSpec
@@ -191,8 +190,7 @@ class TriangleModel(mesa.Model):
         m = self.current_month
         self.pending = {}
         # the patrons see how PRK's attention responds to their bids (E2a), then all decide
-        strategy = self.world.strategy_at(self.month)
-        sense(compiled_rule(type(strategy)), self.state[0], m, self.param_arrays[0], strategy.options())
+        self.world.sense(self.state[0], m, self.param_arrays[0])
         self.agents.shuffle_do("step")
         decisions = Decisions(prk=self.pending["PRK"], chn=self.pending["CHN"], rus=self.pending["RUS"],
                               usa=self.pending["USA"])

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim import equations as eq
 from sim.actors import CHANNELS, CHN, PAIRS, PRK, RUS, USA, code
-from sim.derived import food_coverage_now, support_shares
+from sim.derived import aid_total, food_coverage_now, support_shares
 from sim.jitcache import jit, jit_inline
 from sim.state import TRACKED, UNSC_COLUMNS, WorldState
 from sim.triangle import ROLES, TRIANGLE_LABELS, TRIANGLE_TYPES, alliance, triangle
@@ -124,15 +124,12 @@ def outcome_row(x: np.record, q: np.record, m: Month, out: np.ndarray) -> None:
     """Every outcome of one replication after month ``m`` (``x``, ``q``: its state and
     parameter records), written to ``out`` at the positions of :data:`COL` (flags as 0/1,
     categories as codes)."""
-    aid = x.aid
     k = COL.aid_chn_prk_econ
-    total = 0.0
     for d in (CHN, RUS, USA):
         for c in range(2):
-            out[k] = aid[d, PRK, c]
-            total += aid[d, PRK, c]
+            out[k] = x.aid[d, PRK, c]
             k += 1
-    out[COL.aid_total_prk], out[COL.bid_chn], out[COL.bid_rus] = total, x.bids[CHN], x.bids[RUS]
+    out[COL.aid_total_prk], out[COL.bid_chn], out[COL.bid_rus] = aid_total(x), x.bids[CHN], x.bids[RUS]
     out[COL.munitions_prk_rus] = x.munitions
     out[COL.food_coverage] = food_coverage_now(x, q, m)
     dep_chn, dep_rus, dep_usa = support_shares(x, q)

@@ -104,7 +104,7 @@ def check_rule(cls: type, kind: str) -> None:
     its kind, or takes other arguments; and one whose ``OPTIONS`` layout does not name its
     option fields. Runs when the class registers."""
     name = getattr(cls, "name", cls.__name__)
-    rule = cls.__dict__.get("rule", getattr(cls, "rule", None))
+    rule = getattr(cls, "rule", None)
     deco = {"prk": "prk_rule", "patron": "patron_rule", "us": "us_rule"}[kind]
     if rule is None:
         raise RuleError(f"{cls.__name__} ({name!r}) has no rule: give it a compiled function made with @{deco}")

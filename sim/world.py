@@ -116,14 +116,14 @@ def kernel() -> Any:
     """:func:`_run_block` compiled (or loaded from the cache) for the rules' signatures."""
     ensure()
     sig = signatures()
-    opts, f8 = types.float64[::1], types.float64[::1]
+    f8 = types.float64[::1]  # options and drivers alike
     drivers = types.Tuple((f8, f8, f8, f8, f8, types.float64[:, ::1], f8))
     flags = numba.typeof(Switches().flags())
     state = types.Array(numba.from_dtype(STATE), 1, "C", aligned=True)
     params = types.Array(numba.from_dtype(PARAM_RECORD), 1, "C", aligned=True)
     prk = types.FunctionType(sig["prk"])
     args = (prk, prk, prk, prk, types.FunctionType(sig["patron"]), types.FunctionType(sig["patron"]),
-            types.FunctionType(sig["us"]), opts, opts, opts, opts, opts, opts, opts, types.int64[::1], state, drivers,
+            types.FunctionType(sig["us"]), f8, f8, f8, f8, f8, f8, f8, types.int64[::1], state, drivers,
             params, flags,
             types.UniTuple(types.int64, 2), types.int64[::1], types.int64, types.boolean, types.float64[:, ::1])
     with _quiet():
@@ -227,10 +227,15 @@ class World:
         """Every agent's decision in the replication of state record ``x`` and parameter record
         ``q`` (what the Mesa agents do one by one), after the patrons have measured PRK's
         contestability (:func:`sim.dynamics.sense`)."""
+        self.sense(x, m, q)
+        return Decisions(self.strategy_at(m.t).decide(x, m, q), self.chn.decide(CHN, x, m, q),
+                         self.rus.decide(RUS, x, m, q), self.usa.decide(x, m, q))
+
+    def sense(self, x: np.record, m: Month, q: np.record) -> None:
+        """The patrons measure the contestability of PRK's strategy of month ``m``
+        (:func:`sim.dynamics.sense`) in the replication of ``x`` and ``q``."""
         strategy = self.strategy_at(m.t)
         sense(compiled_rule(type(strategy)), x, m, q, strategy.options())
-        return Decisions(strategy.decide(x, m, q), self.chn.decide(CHN, x, m, q), self.rus.decide(RUS, x, m, q),
-                         self.usa.decide(x, m, q))
 
     def strategy_at(self, t: int) -> Strategy:
         """PRK's strategy in month ``t``."""

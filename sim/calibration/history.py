@@ -75,8 +75,12 @@ def spec(reading: str) -> WorldSpec:
 
 @dataclass(frozen=True)
 class Replay:
-    """What the observation models and the patterns read from ``n`` replays (arrays ``(n,)``)."""
+    """What the observation models and the patterns read from ``n`` replays (arrays ``(n,)``;
+    ``attention_chn`` and ``attention_rus`` are PRK's attention to each patron, ``(n, MONTHS)``,
+    for the figure)."""
 
+    attention_chn: np.ndarray
+    attention_rus: np.ndarray
     attention_chn_2023: np.ndarray
     attention_chn_2024: np.ndarray
     victory_day_rus: np.ndarray
@@ -106,6 +110,8 @@ def replay(reading: str, params: Params, n: int, seed: int) -> Replay:
     p = params.broadcast(n) if np.ndim(params.amity_threshold) == 0 else params
     amity = 0.5 * (panel["trust_prk_rus"][:, MID_2024] + panel["trust_rus_prk"][:, MID_2024])
     return Replay(
+        attention_chn=panel["attention_prk_chn"],
+        attention_rus=panel["attention_prk_rus"],
         attention_chn_2023=panel["attention_prk_chn"][:, list(YEAR_2023)].mean(axis=1),
         attention_chn_2024=panel["attention_prk_chn"][:, list(YEAR_2024)].mean(axis=1),
         victory_day_rus=panel["attention_prk_rus"][:, VICTORY_DAY],

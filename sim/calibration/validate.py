@@ -20,7 +20,6 @@ from matplotlib.figure import Figure
 
 from sim.calibration import history as h
 from sim.calibration import parameter_draws
-from sim.engine import simulate
 from sim.scenarios import MEETINGS_2023_24, SCENARIOS, SUMMITS_2018_19
 
 
@@ -31,18 +30,16 @@ def run(replays: int, seed: int, source: str) -> tuple[dict[str, h.Replay], pd.D
     return reps, h.pattern_table(reps), h.model_probabilities({k: r.loglik() for k, r in reps.items()}, seed=seed)
 
 
-def figure(reading: str, replays: int, seed: int, source: str) -> Figure:
-    """The replay under ``reading`` as fan charts of PRK's attention to China and to Russia
+def figure(reading: str, replay: h.Replay, source: str) -> Figure:
+    """The replays under ``reading`` as fan charts of PRK's attention to China and to Russia
     over the calendar, the events marked and the seeds' figures drawn on it."""
-    params, _ = parameter_draws(source, replays, seed=seed)
-    frame = simulate(h.spec(reading), replications=replays, seed=seed, params=params, record="steps")
+    replays = len(replay.attention_chn)
     start = pd.Period(SCENARIOS[h.SCENARIO].start, freq="M")
     dates = [(start + int(m) - 1).to_timestamp() for m in range(1, h.MONTHS + 1)]
     fig = Figure(figsize=(7.2, 4.2), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
-    for ax, col, label in ((axes[0], "attention_prk_chn", "PRK's attention to China"),
-                           (axes[1], "attention_prk_rus", "PRK's attention to Russia")):
-        panel = frame[col].to_numpy().reshape(replays, h.MONTHS)
+    for ax, panel, label in ((axes[0], replay.attention_chn, "PRK's attention to China"),
+                             (axes[1], replay.attention_rus, "PRK's attention to Russia")):
         lo, q1, med, q3, hi = np.quantile(panel, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
         ax.fill_between(dates, lo, hi, color="#9ecae1", alpha=0.6, linewidth=0, label="90% of replays")
         ax.fill_between(dates, q1, q3, color="#4292c6", alpha=0.7, linewidth=0, label="50%")
@@ -81,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.replays < 10:
         print("trisim validate: error: --replays must be at least 10", file=sys.stderr)
         return 2
-    _reps, patterns, probs = run(args.replays, args.seed, args.source)
+    reps, patterns, probs = run(args.replays, args.seed, args.source)
     with pd.option_context("display.width", 200, "display.max_colwidth", 80, "display.float_format", "{:.2f}".format):
         print("2023-24 patterns: share of replays that show each, by PRK's strategy from September 2023")
         print(patterns.to_string(index=False))
@@ -100,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{len(screen) - len(moving)} of {len(screen)} move neither by 5% of it):")
         print(moving.round(3).to_string())
     best = str(probs["reading"].iloc[int(probs["probability"].to_numpy().argmax())])
-    fig = figure(best, min(args.replays, 500), args.seed, args.source)
+    fig = figure(best, reps[best], args.source)
     args.figure.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=args.figure.parent, prefix=f".{args.figure.name}.", suffix=".png")
     os.close(fd)
