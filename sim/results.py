@@ -347,12 +347,16 @@ def locked(folder: Path | str) -> Iterator[None]:
 
 
 def _process_start(pid: int) -> str | None:
-    """The start time of process ``pid`` (clock ticks since boot), to tell it from a reused pid."""
+    """The start time of process ``pid`` (clock ticks since boot), to tell it from a reused pid.
+
+    ``None`` if it does not run: no such process, or a zombie (dead, not yet reaped; a worker
+    orphaned under a container's init that never reaps stays one).
+    """
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return stat.rsplit(")", 1)[1].split()[19]
+    return None if fields[0] in ("Z", "X") else fields[19]
 
 
 def me() -> dict[str, Any]:

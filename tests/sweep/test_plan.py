@@ -128,10 +128,16 @@ def test_a_job_folder_is_claimed_by_one_live_process(tmp_path):
         (job / CLAIM).write_text(json.dumps({"owner": owner, "inputs_hash": "abc"}))
         with pytest.raises(ClaimedElsewhereError, match=f"process {other.pid}"), claimed(job, "abc"):
             pass
+        other.kill()  # dead but not reaped: a zombie (an orphan under an init that never reaps)
+        stat = Path(f"/proc/{other.pid}/stat")
+        deadline = time.monotonic() + 10
+        while stat.read_text().rsplit(")", 1)[1].split()[0] != "Z" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert live_claim(job) is None
     finally:
         other.kill()
         other.wait()
-    assert live_claim(job) is None  # its owner is dead
+    assert live_claim(job) is None  # its owner is dead and gone
     with claimed(job, "abc") as record:
         assert record["owner"]["pid"] == os.getpid()
 
