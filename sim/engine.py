@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.outcomes import CATEGORICAL, N_OUTCOMES, columns, decode
+from sim.outcomes import CATEGORICAL, N_OUTCOMES, OUTCOMES, columns, decode
 from sim.params import ParameterError, Params
 from sim.rng import run_key
 from sim.state import initial_state
@@ -89,25 +89,61 @@ def simulate(
         raise ValueError(f"replication ids must be >= 0, got {int(ids.min())}")
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
-    world = spec.build()
     months = spec.months
-    key = run_key(seed)
-    p_all = as_params(params).arrays(len(ids))
-    agents, drivers, sw = world.agents(), world.drivers.arrays(), spec.switches.flags()
-    d0 = world.drivers
     steps = record == "steps"
-    table = np.empty((len(ids) * (months if steps else 1), N_OUTCOMES))
     rows = months if steps else 1
-    for start in range(0, len(ids), chunk):
-        block, p = ids[start:start + chunk], p_all[start:start + chunk]
-        s = initial_state(p, len(block), rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0])
-        run_block(agents, s, drivers, p, sw, key, block, months, steps, table[start * rows:(start + len(block)) * rows])
+    table = _table(spec, ids, seed, as_params(params), steps, chunk)
     n_rows = len(table)
     frame = pd.DataFrame({**{k: np.full(n_rows, v) for k, v in inputs(spec, seed).items()},
                           "replication": np.repeat(ids, rows),
                           "month": np.tile(np.arange(1, months + 1), len(ids)) if steps else np.full(n_rows, months),
                           **columns(table)})
     return decode(frame)
+
+
+def _table(spec: WorldSpec, ids: np.ndarray, seed: int, params: Params, steps: bool, chunk: int) -> np.ndarray:
+    """The raw outcome rows of replications ``ids`` (:func:`sim.outcomes.outcome_row` layout):
+    one per replication, or one per replication and month with ``steps``."""
+    world = spec.build()
+    months = spec.months
+    key = run_key(seed)
+    p_all = params.arrays(len(ids))
+    agents, drivers, sw = world.agents(), world.drivers.arrays(), spec.switches.flags()
+    d0 = world.drivers
+    rows = months if steps else 1
+    table = np.empty((len(ids) * rows, N_OUTCOMES))
+    for start in range(0, len(ids), chunk):
+        block, p = ids[start:start + chunk], p_all[start:start + chunk]
+        s = initial_state(p, len(block), rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0])
+        run_block(agents, s, drivers, p, sw, key, block, months, steps, table[start * rows:(start + len(block)) * rows])
+    return table
+
+
+def panels(
+    spec: WorldSpec,
+    columns: Iterable[str],
+    *,
+    replications: int | None = None,
+    seed: int = 0,
+    params: Params | dict[str, Any] | None = None,
+    replication_ids: Iterable[int] | None = None,
+    chunk: int = BLOCK,
+) -> dict[str, np.ndarray]:
+    """Per-month outcomes as ``(replications, months)`` float arrays, one per outcome named in
+    ``columns``: the numbers of ``simulate(..., record="steps")`` without building its table
+    (for statistics of many runs, as the calibration computes). Flags are 0/1 and categories
+    their integer codes."""
+    spec = spec or WorldSpec()
+    ids = np.arange(100 if replications is None else replications) if replication_ids is None else \
+        np.asarray(list(replication_ids), dtype=np.int64)
+    if ids.size == 0:
+        raise ValueError("replications must be >= 1")
+    wanted = list(columns)
+    unknown = [c for c in wanted if c not in OUTCOMES]
+    if unknown:
+        raise ValueError(f"unknown outcome {unknown[0]!r}; outcomes: {', '.join(OUTCOMES)}")
+    table = _table(spec, ids, seed, as_params(params), True, chunk).reshape(len(ids), spec.months, N_OUTCOMES)
+    return {c: np.ascontiguousarray(table[:, :, OUTCOMES.index(c)]) for c in wanted}
 
 
 def inputs(spec: WorldSpec, seed: int) -> dict[str, Any]:

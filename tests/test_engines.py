@@ -11,7 +11,7 @@ import pytest
 
 from sim.engine import simulate, simulate_mesa
 from sim.model import TriangleModel, batch_run
-from sim.params import Switches
+from sim.params import Params, Switches
 from sim.scenarios import SCENARIOS
 from sim.strategies import STRATEGIES
 from sim.world import WorldSpec
@@ -144,3 +144,18 @@ def test_results_do_not_depend_on_the_number_of_threads():
     finally:
         numba.set_num_threads(before)
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_panels_are_the_steps_table_without_the_table():
+    """engine.panels gives the per-month numbers of simulate(record="steps"), replication by month."""
+    from sim.engine import panels
+
+    spec = WorldSpec(strategy="balancing", months=7)
+    params = Params.with_overrides({"value_chn": np.linspace(1.0, 3.0, 5)})
+    frame = simulate(spec, replications=5, seed=4, params=params, record="steps")
+    got = panels(spec, ["attention_prk_chn", "tech_transferred"], replications=5, seed=4, params=params)
+    assert got["attention_prk_chn"].shape == (5, 7)
+    np.testing.assert_array_equal(got["attention_prk_chn"].ravel(), frame["attention_prk_chn"].to_numpy())
+    np.testing.assert_array_equal(got["tech_transferred"].ravel(), frame["tech_transferred"].to_numpy(dtype=float))
+    with pytest.raises(ValueError, match="unknown outcome 'nope'"):
+        panels(spec, ["nope"], replications=2)
