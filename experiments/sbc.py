@@ -3,10 +3,11 @@
     python experiments/sbc.py                 # 40 synthetic truths, small fits (about a minute)
     python experiments/sbc.py --truths 10     # a quick look
 
-For each truth: draw parameters from the prior, simulate the targets' statistics once, make an
-observation from the fit's observation model (:func:`~sim.calibration.targets.synthetic_observation`
-with its error), fit, and record the rank of the true value among ``draws`` posterior draws.
-If the fit is right, each parameter's ranks are uniform on 0..draws. Writes one row per truth
+For each truth: draw parameters from the prior, replay 2018-2024 once under a reading
+(``--reading``, default balancing), draw seed-like Xi-Kim exchanges from it by the observation
+model (:func:`~sim.calibration.history.synthetic_counts`), fit the posterior under that reading to
+them as ``experiments/calibrate.py`` does, and record the rank of the true value among ``draws``
+posterior draws. If the fit is right, each parameter's ranks are uniform on 0..draws. Writes one row per truth
 and parameter to ``sim/calibration/data/sbc.csv`` and prints a uniformity test per parameter.
 """
 
@@ -22,27 +23,31 @@ import pandas as pd
 from scipy import stats
 from tqdm.auto import tqdm
 
+from sim.calibration import history as h
 from sim.calibration.fit import calibrate
 from sim.calibration.priors import priors, sample
 from sim.calibration.store import DATA_DIR, save_table
-from sim.calibration.targets import simulate_statistics, synthetic_observation
 from sim.params import Params
 from sim.results import output_folder
 
 
-def run(truths: int, seed: int, candidates: int, particles: int, draws: int) -> pd.DataFrame:
+def run(truths: int, seed: int, candidates: int, particles: int, draws: int, reading: str = "balancing") -> pd.DataFrame:
     """Ranks of the true values, one row per (truth, parameter)."""
     prior_map = priors()
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
     rows = []
     for i in tqdm(range(truths), desc="sbc", disable=not sys.stderr.isatty()):
         truth = sample(prior_map, rng.random((1, len(prior_map))))
-        statistics = simulate_statistics(Params.with_overrides(truth), 1, seed=seed + 1000 + i).iloc[0].to_numpy()
-        observation = synthetic_observation(statistics, rng)
-        fit = calibrate(observation, seed=seed + i, candidates=candidates, particles=particles, progress=False)
+        counts = h.synthetic_counts(h.replay(reading, Params.with_overrides(truth), 1, seed=seed + 1000 + i), 0, rng)
+
+        def likelihood(params: Params, n: int, sim_seed: int, counts=counts) -> np.ndarray:
+            return h.loglik_of(h.replay(reading, params, n, sim_seed), counts)
+
+        fit = calibrate(seed=seed + i, candidates=candidates, particles=particles, progress=False,
+                        likelihood=likelihood)
         thinned = fit.samples.iloc[np.linspace(0, particles - 1, draws).astype(int)]
         for name in prior_map:
-            rows.append({"truth": i, "parameter": name, "value": float(truth[name][0]),
+            rows.append({"truth": i, "reading": reading, "parameter": name, "value": float(truth[name][0]),
                          "rank": int((thinned[name].to_numpy() < truth[name][0]).sum()), "draws": draws,
                          "generations": len(fit.generations), "simulations": fit.simulations})
     return pd.DataFrame(rows)
@@ -67,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", type=int, default=3000)
     parser.add_argument("--particles", type=int, default=500)
     parser.add_argument("--draws", type=int, default=99, help="posterior draws the true value is ranked among")
+    parser.add_argument("--reading", choices=h.READINGS, default="balancing",
+                        help="PRK's strategy from September 2023 in the synthetic replays and the fit")
     parser.add_argument("--out", type=Path, help="output folder, new or empty (default: a new "
                         "outputs/sbc/<time>, or the shipped sim/calibration/data with --replace)")
     parser.add_argument("--replace", action="store_true",
@@ -79,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except FileExistsError as err:
         parser.error(str(err))
     t0 = time.perf_counter()
-    ranks = run(args.truths, args.seed, args.candidates, args.particles, args.draws)
+    ranks = run(args.truths, args.seed, args.candidates, args.particles, args.draws, args.reading)
     seconds = time.perf_counter() - t0
     save_table(ranks, "sbc", args.out)
     with pd.option_context("display.width", 160):

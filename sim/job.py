@@ -98,61 +98,74 @@ class JobOutcome:
     error: str = ""
 
 
-def parameters(run: Run) -> tuple[Params, np.ndarray | None]:
+def parameters(run: Run, strategy: str | None = None) -> tuple[Params, np.ndarray | None]:
     """The parameters of a job's replications and, under a calibration, which draw each is.
 
     With ``calibration=point`` every replication runs ``run.params``. Otherwise
-    ``sim.calibration.parameter_draws(name, n=replications, seed=seed)`` gives one parameter
-    set per replication (fields of shape ``(n,)``) and the index of its draw; parameters set
-    explicitly in the config (other than their defaults) then hold for every replication.
+    ``sim.calibration.parameter_draws(name, n=replications, seed=seed, strategy=strategy)`` gives
+    one parameter set per replication (fields of shape ``(n,)``) and the index of its draw (the
+    posterior is the one fitted under ``strategy``); parameters set explicitly in the config
+    (other than their defaults) then hold for every replication.
     """
     if run.calibration == POINT:
         return run.params, None
     from sim.calibration import parameter_draws  # checked by sim.config.check_calibration
 
-    params, draws = parameter_draws(run.calibration, n=run.replications, seed=run.seed)
+    params, draws = parameter_draws(run.calibration, n=run.replications, seed=run.seed, strategy=strategy)
     if run.param_overrides:
         params = Params.with_overrides(run.param_overrides, base=params)
     return params, np.asarray(draws, dtype=np.int64)
+
+
+def _posterior_of(run: Run, strategy: str) -> str | None:
+    """Which posterior a strategy's replications drew from (``None`` unless calibration=posterior)."""
+    if run.calibration != "posterior":
+        return None
+    from sim.calibration import posterior_of
+
+    return posterior_of(strategy)
 
 
 def execute(run: Run, progress: bool = True) -> pd.DataFrame:
     """Outcomes of every strategy of ``run``, one table (strategy is a column).
 
     Replication r of every strategy draws the same stream (:mod:`sim.rng`, ``(seed, r)``) and,
-    under a calibration, the same parameter draw: strategies are compared on common random
-    numbers. Columns: ``run_id`` (``<strategy>/<replication>``), the inputs of
-    :data:`INPUT_COLUMNS`, drawn parameters that vary, then ``replication``, ``month`` and the
-    outcomes of :mod:`sim.outcomes`.
+    under a calibration, the same uniform to pick its parameter draw (the same draw under
+    ``prior``; under ``posterior`` from the posterior fitted under that strategy, column
+    ``posterior``): strategies are compared on common random numbers. Columns: ``run_id``
+    (``<strategy>/<replication>``), the inputs of :data:`INPUT_COLUMNS`, drawn parameters that
+    vary, then ``replication``, ``month`` and the outcomes of :mod:`sim.outcomes`.
     """
-    params, draws = parameters(run)
     frames = []
     # replications done (with an ETA) rather than strategies: a 20,000-replication run says how far it is
     bar = tqdm(total=len(run.specs) * run.replications, desc="replications", unit="rep", unit_scale=True,
                disable=not (progress and sys.stderr.isatty()))
+    shared = None if run.calibration == "posterior" else parameters(run)
     for spec in run.specs:
         bar.set_postfix_str(spec.strategy)
-        frames.append(run_engine(spec, engine=run.engine, replications=run.replications, seed=run.seed,
-                                 params=params, record=run.record))
+        params, draws = shared or parameters(run, spec.strategy)
+        part = run_engine(spec, engine=run.engine, replications=run.replications, seed=run.seed,
+                          params=params, record=run.record)
+        reps = part["replication"].to_numpy()
+        at = part.columns.get_loc("seed")
+        part.insert(at, "chn_policy", spec.chn_policy)
+        part.insert(at + 1, "rus_policy", spec.rus_policy)
+        part.insert(at + 2, "calibration", run.calibration)
+        part.insert(at + 3, "posterior", _posterior_of(run, spec.strategy))
+        part.insert(at + 4, "draw", pd.array(draws[reps] if draws is not None else [None] * len(part), dtype="Int64"))
+        if draws is not None:  # drawn parameters are inputs that vary by replication
+            drawn = params.broadcast(run.replications)
+            at = part.columns.get_loc("replication")
+            for name in Params.names():  # every drawn field, whatever its values: same columns in every job
+                if np.ndim(getattr(params, name)) == 1:
+                    part.insert(at, _free_name(name, part), getattr(drawn, name)[reps])
+                    at += 1
+        frames.append(part)
         bar.update(run.replications)
     bar.close()
     frame = pd.concat(frames, ignore_index=True)
-    reps = frame["replication"].to_numpy()
-    spec = run.specs[0]
-    at = frame.columns.get_loc("seed")
-    frame.insert(at, "chn_policy", spec.chn_policy)
-    frame.insert(at + 1, "rus_policy", spec.rus_policy)
-    frame.insert(at + 2, "calibration", run.calibration)
-    frame.insert(at + 3, "draw", pd.array(draws[reps] if draws is not None else [None] * len(frame), dtype="Int64"))
-    if draws is not None:  # drawn parameters are inputs that vary by replication
-        drawn = params.broadcast(run.replications)
-        at = frame.columns.get_loc("replication")
-        for name in Params.names():  # every drawn field, whatever its values: same columns in every job
-            if np.ndim(getattr(params, name)) == 1:
-                frame.insert(at, _free_name(name, frame), getattr(drawn, name)[reps])
-                at += 1
-    frame.insert(0, "run_id", [f"{s}/{r}" for s, r in zip(frame["strategy"], reps)])
-    for col in ("run_id", "calibration"):
+    frame.insert(0, "run_id", [f"{s}/{r}" for s, r in zip(frame["strategy"], frame["replication"])])
+    for col in ("run_id", "calibration", "posterior"):
         frame[col] = frame[col].astype("string")
     for col, levels in input_levels().items():  # every job's column has the same levels: tables concatenate
         values = frame[col].astype(str)
@@ -183,6 +196,8 @@ ID_INFO: dict[str, tuple[str, str]] = {
     "chn_policy": ("name", "China's patron policy (sim.policies.PATRON_POLICIES)"),
     "rus_policy": ("name", "Russia's patron policy (sim.policies.PATRON_POLICIES)"),
     "calibration": ("name", "where the parameters come from: point, prior or posterior"),
+    "posterior": ("name", "under calibration=posterior, the reading whose posterior the draws come from, or "
+                          "'averaged' (a strategy that is none of the readings)"),
     "draw": ("index", "the calibration draw a replication runs (empty under calibration=point)"),
     "seed": ("seed", "the run's seed: replication r draws from stream (seed, r)"),
     "replication": ("index", "the replication r of the run"),

@@ -110,9 +110,10 @@ class Params:
     # --- attention ---
     attention_rate: float = param(0.1, 0.0, 1.0, "1/month", "speed at which attention moves to its target")
     attention0_prk_chn: float = param(0.6, 0.0, 1.0, "share", "PRK's attention to China at month 0",
-                                      "seed 000 (10 Xi-Kim exchanges in 2023)")
+                                      "seed 003 (Kim's 'first known foreign trip as leader', to Beijing in 2018)")
     attention0_prk_rus: float = param(0.3, 0.0, 1.0, "share", "PRK's attention to Russia at month 0",
-                                      "seed 001 (Shoigu at Victory Day, July 2023)")
+                                      "seed 003 (the 2019 Putin summit 'almost an afterthought'); the "
+                                      "rest of PRK's attention goes to the US")
     patron_outside: float = param(5.0, 0.1, 50.0, "USD bn/yr", "scale of a patron's diplomacy beyond PRK")
     # --- food ---
     food_need_mt: float = param(5.5, 4.0, 7.0, "Mt/yr", "PRK's annual food need",

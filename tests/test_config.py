@@ -111,19 +111,22 @@ def test_calibration_draws_one_parameter_set_per_replication(monkeypatch):
     """Rows record which draw they ran and the drawn values; explicit params override the draws."""
     calls = []
 
-    def parameter_draws(name, n, seed):
-        calls.append((name, n, seed))
+    def parameter_draws(name, n, seed, strategy=None):
+        calls.append((name, n, seed, strategy))
         values = np.linspace(1.0, 5.0, n)
         return Params.with_overrides({"value_chn": values, "value_rus": values / 2}), np.arange(n)[::-1] + 100
 
-    monkeypatch.setitem(sys.modules, "sim.calibration", types.SimpleNamespace(parameter_draws=parameter_draws))
+    monkeypatch.setitem(sys.modules, "sim.calibration", types.SimpleNamespace(parameter_draws=parameter_draws,
+                                                                              posterior_of=lambda s: f"of {s}"))
     cfg = OmegaConf.structured(RunConfig)
     cfg.calibration.name, cfg.replications, cfg.months, cfg.seed = "posterior", 4, 3, 7
     cfg.strategy.names = ["balancing", "bandwagon"]
     cfg.params.value_rus = 3.0  # fixed by the user: the same in every replication
     frame = execute(to_run(cfg), progress=False)
-    assert calls == [("posterior", 4, 7)]
+    assert calls == [("posterior", 4, 7, "balancing"), ("posterior", 4, 7, "bandwagon")]  # each its posterior
     assert frame["calibration"].unique().tolist() == ["posterior"]
+    assert frame.groupby("strategy", observed=True)["posterior"].first().to_dict() == {
+        "balancing": "of balancing", "bandwagon": "of bandwagon"}
     by_rep = frame[frame.strategy == "bandwagon"].set_index("replication")
     assert by_rep["draw"].tolist() == [103, 102, 101, 100]
     assert np.allclose(by_rep["value_chn"], np.linspace(1.0, 5.0, 4))

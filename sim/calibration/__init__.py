@@ -8,7 +8,8 @@
 - :mod:`~sim.calibration.explain`: ``trisim explain <parameter>``.
 
 :func:`parameter_draws` gives one parameter vector per replication from the point values, the
-prior or the shipped posterior, for runs and sweeps.
+prior or the shipped posterior (under the strategy being run, :func:`posterior_of`), for runs
+and sweeps.
 """
 
 from __future__ import annotations
@@ -27,22 +28,25 @@ SOURCES = ("point", "prior", "posterior")
 DRAW_STREAM = (0xCA11B, 0)
 
 
-def parameter_draws(source: str, n: int, seed: int, base: Params | None = None) -> tuple[Params, np.ndarray]:
+def parameter_draws(source: str, n: int, seed: int, base: Params | None = None,
+                    strategy: str | None = None) -> tuple[Params, np.ndarray]:
     """One parameter vector per replication, for ``n`` replications.
 
     Args:
         source: ``point`` (the values of ``base``, i.e. the documented defaults), ``prior``
             (fresh draws from the claims' priors) or ``posterior`` (draws of the shipped
-            posterior, with replacement).
+            posterior under ``strategy``, with replacement; see :func:`posterior_of`).
         n: number of replications.
-        seed: the draws' seed; draw i depends only on (seed, i), not on ``n``.
+        seed: the draws' seed; draw i depends only on (seed, i), not on ``n`` nor on the strategy
+            (the same uniform picks the draw under every strategy's posterior).
         base: values of every parameter that is not drawn (default: the defaults).
+        strategy: the PRK strategy the parameters are for (``posterior`` only).
 
     Returns:
         ``(params, draw)``: a :class:`~sim.params.Params` whose calibrated fields are ``(n,)``
         arrays (the rest as in ``base``), and an ``(n,)`` int array saying which draw each
-        replication used: the row of the shipped posterior, the index in the prior stream,
-        or -1 for point values.
+        replication used: the row (``draw``) of the shipped posterior, the index in the prior
+        stream, or -1 for point values.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown calibration source {source!r}; choose one of: {', '.join(SOURCES)}")
@@ -60,9 +64,43 @@ def parameter_draws(source: str, n: int, seed: int, base: Params | None = None) 
         draw = np.arange(n, dtype=np.int64)
     else:
         samples = load_posterior()
-        draw = rng.integers(0, len(samples), size=n).astype(np.int64)
-        values = {name: samples[name].to_numpy()[draw] for name in CALIBRATED}
+        weights = _posterior_weights(samples, posterior_of(strategy))
+        draw = np.minimum(np.searchsorted(np.cumsum(weights), rng.random(n) * weights.sum(), side="right"),
+                          len(samples) - 1).astype(np.int64)
+        values = {name: samples[name].to_numpy(dtype=float)[draw] for name in samples.columns
+                  if name not in ("draw", "reading")}
     return Params.with_overrides(values, base=base), draw
 
 
-__all__ = ["CALIBRATED", "SOURCES", "parameter_draws"]
+#: ``posterior_of`` of a strategy that is none of the readings the posterior was fitted under.
+AVERAGED = "averaged"
+
+
+def posterior_of(strategy: str | None) -> str:
+    """Which of the shipped posteriors ``calibration=posterior`` draws from for ``strategy``.
+
+    The posterior is fitted under each reading of PRK's strategy from September 2023
+    (``experiments/calibrate.py``): a run of one of them draws from its own. Any other strategy
+    (a plugin's, a schedule) draws from the readings' posteriors averaged by the readings'
+    probabilities (Bayesian model averaging): the parameters given the seeds, whatever PRK did.
+    """
+    readings = _readings()
+    return strategy if strategy in readings else AVERAGED
+
+
+def _readings() -> dict[str, float]:
+    from sim.calibration.store import load
+
+    return dict(load("fit")["readings"])
+
+
+def _posterior_weights(samples, which: str) -> np.ndarray:
+    reading = samples["reading"].to_numpy()
+    if which != AVERAGED:
+        return (reading == which).astype(float)
+    probability = _readings()
+    counts = {k: int((reading == k).sum()) for k in probability}
+    return np.array([probability[r] / counts[r] for r in reading])
+
+
+__all__ = ["AVERAGED", "CALIBRATED", "SOURCES", "parameter_draws", "posterior_of"]

@@ -33,6 +33,12 @@ SEED_FILES = {
 }
 
 
+#: The seed figures the calibration is fitted to or checked on (:mod:`sim.calibration.history`):
+#: a claim that reads one of them must not set a prior too.
+TARGET_FIGURES = ("Xi-Kim exchanges, 10 in 2023 and 3 in 2024 (seed 000)",
+                  "Victory Day photos, 84 of the Russian delegation and 30 of the Chinese (seed 001)")
+
+
 @dataclass(frozen=True)
 class Bearing:
     """How one claim bears on one parameter: direction relative to the model's default
@@ -50,7 +56,9 @@ class Claim:
 
     ``kind`` is ``analyst`` for outside analysts, ``official`` for officials and
     ``source`` for unnamed sources. ``date`` is the date of the article or report
-    (ISO, to the precision the seed gives).
+    (ISO, to the precision the seed gives). ``interprets`` names a seed figure the claim is a
+    reading of (one of :data:`TARGET_FIGURES`): such a claim does not set priors, because the
+    figure itself is a target of the calibration, and a figure is used once.
     """
 
     id: str
@@ -61,6 +69,8 @@ class Claim:
     quote: str
     bearings: tuple[Bearing, ...]
     kind: str = "analyst"
+    interprets: str = ""
+
 
     @property
     def seed_file(self) -> str:
@@ -80,6 +90,7 @@ CLAIMS: tuple[Claim, ...] = (
             "the relationship was 'once-warm' in 2023 (10 exchanges), the year month 0 stands for"),
          _b("attention_rate", HIGHER, MODERATE, "a 'palpable distance' opened within a year: engagement moves fast"),
          _b("trust0_prk_chn", AT, WEAK, "warm words in 2023, but the distance opened quickly")),
+        interprets=TARGET_FIGURES[0],
     ),
     Claim(
         "ukraine_intel_headaches", "Ukraine's military intelligence chief", "Ukraine, military intelligence",
@@ -96,6 +107,7 @@ CLAIMS: tuple[Claim, ...] = (
         (_b("war_value_rus", HIGHER, MODERATE, "Russia's proactive approach: it values PRK highly in wartime"),
          _b("value_chn", LOWER, WEAK, "China's cautious stance: it does not bid openly"),
          _b("pressure_cost_chn", HIGHER, MODERATE, "caution is the cost of overt support under US attention")),
+        interprets=TARGET_FIGURES[1],
     ),
     Claim(
         "hongmin_symbolic", "Hong Min", "Korea Institute for National Unification (KINU)", "001", "2023-07-29",
@@ -269,10 +281,11 @@ def claims_for(parameter: str) -> list[Claim]:
 
 
 def bearings_for(parameter: str, claims: tuple[Claim, ...] | None = None) -> list[tuple[Claim, Bearing]]:
-    """Each (claim, bearing) pair on ``parameter``, in the registry (or in ``claims``); a
-    bearing of strength 0 (re-coded away) bears on nothing."""
+    """Each (claim, bearing) pair on ``parameter`` that sets its prior, in the registry (or in
+    ``claims``); a bearing of strength 0 (re-coded away) bears on nothing, and a claim that reads
+    a target figure (``interprets``) sets no prior."""
     return [(c, b) for c in (CLAIMS if claims is None else claims) for b in c.bearings
-            if b.parameter == parameter and b.strength > 0]
+            if b.parameter == parameter and b.strength > 0 and not c.interprets]
 
 
 def seeds_dir() -> Path:
@@ -302,6 +315,9 @@ def check_registry() -> None:
     for c in CLAIMS:
         if c.seed not in SEED_FILES:
             raise ValueError(f"claim {c.id!r}: unknown seed {c.seed!r}")
+        if c.interprets and c.interprets not in TARGET_FIGURES:
+            raise ValueError(f"claim {c.id!r}: interprets {c.interprets!r}, which is no target figure; "
+                             f"target figures: {'; '.join(TARGET_FIGURES)}")
         for b in c.bearings:
             if b.parameter not in PARAM_FIELDS:
                 raise ValueError(f"claim {c.id!r}: unknown parameter {b.parameter!r}")

@@ -13,21 +13,20 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibration.claims import bearings_for
+from sim.calibration.claims import bearings_for, claims_for
 from sim.calibration.priors import CALIBRATED, evidence, prior_for
 from sim.calibration.store import MissingCalibrationError, load
-from sim.calibration.targets import target
 from sim.params import PARAM_FIELDS, ParameterError
 
 DIRECTIONS = {1: "higher", 0: "about the default", -1: "lower"}
 STRENGTHS = {1: "weak", 2: "moderate", 3: "strong"}
-MIN_SPEARMAN = 0.1  #: targets shown by the command: those a parameter moves at least this much
+MIN_EFFECT = 0.05  #: statistics shown by the command: those a parameter moves at least this much (relative mu*)
 
 
 def explain(parameter: str) -> dict[str, Any]:
     """What sets ``parameter``: its definition, the claims bearing on it, its prior (by the
-    rule of :mod:`sim.calibration.priors`), its shipped posterior and the targets it most
-    affects (Spearman correlation under the prior predictive).
+    rule of :mod:`sim.calibration.priors`), its shipped posterior under each reading of PRK's
+    strategy, and what of the seeds' counts it moves (the Morris screening's relative mu*).
 
     Raises:
         ParameterError: ``parameter`` is not a model parameter.
@@ -40,8 +39,8 @@ def explain(parameter: str) -> dict[str, Any]:
     claims = [
         {"claim": c.id, "analyst": c.analyst, "affiliation": c.affiliation, "kind": c.kind, "seed": c.seed,
          "seed_file": c.seed_file, "date": c.date, "quote": c.quote, "direction": DIRECTIONS[b.direction],
-         "strength": STRENGTHS[b.strength], "why": b.why}
-        for c, b in bearings_for(parameter)
+         "strength": STRENGTHS[b.strength], "why": b.why, "interprets": c.interprets}
+        for c in claims_for(parameter) for b in c.bearings if b.parameter == parameter
     ]
     ev = evidence(parameter)
     out: dict[str, Any] = {
@@ -55,22 +54,18 @@ def explain(parameter: str) -> dict[str, Any]:
     if calibrated:
         try:
             summary = load("summary")
-            sens = load("sensitivity")
-            diag = load("diagnostics").set_index("target")
+            screen = load("screening").set_index("parameter")
         except MissingCalibrationError:
             return out
-        row = summary[summary["parameter"] == parameter]
-        if len(row):
-            out["posterior"] = {k: _plain(v) for k, v in row.iloc[0].items() if k.startswith(("posterior", "contr",
-                                                                                              "ident"))}
-        rows = sens[sens["parameter"] == parameter].copy()
-        rows["abs"] = rows["spearman"].abs()
-        for _, r in rows.sort_values("abs", ascending=False).iterrows():
-            t = target(r["target"])
-            d = diag.loc[t.name]
-            out["targets"].append({"target": t.name, "spearman": float(r["spearman"]), "seed": t.seed,
-                                   "figure": t.figure, "statistic": t.statistic, "low": float(d["low"]),
-                                   "high": float(d["high"]), "posterior_median": float(d["posterior_median"])})
+        rows = summary[summary["parameter"] == parameter]
+        if len(rows):
+            out["posterior"] = {
+                str(r["reading"]): {k: _plain(v) for k, v in r.items() if k.startswith(("posterior", "contr", "ident"))}
+                for _, r in rows.iterrows()}
+        if parameter in screen.index:
+            effects = screen.loc[parameter].drop("max").sort_values(ascending=False)
+            out["targets"] = [{"reading": k.split(":")[0], "statistic": k.split(":")[1], "effect": float(v)}
+                              for k, v in effects.items()]
     return out
 
 
@@ -106,6 +101,10 @@ def render(info: dict[str, Any]) -> str:
         lines.extend(wrap.wrap(f"\u201c{c['quote']}\u201d"))
         lines.extend(textwrap.wrap(f"-> {c['direction']}, {c['strength']}: {c['why']}", width=96,
                                    initial_indent="    ", subsequent_indent="       "))
+        if c["interprets"]:
+            lines.extend(textwrap.wrap(f"(sets no prior: it reads the {c['interprets']}, a figure the calibration "
+                                       "is fitted to or checked on)", width=96, initial_indent="    ",
+                                       subsequent_indent="     "))
     ev = info["evidence"]
     if info["prior"]:
         p = info["prior"]
@@ -117,21 +116,21 @@ def render(info: dict[str, Any]) -> str:
                   f"agreement {_g(ev['agreement'])}, width x{_g(ev['width'])})"]
     post = info["posterior"]
     if post:
-        ident = "identified by the targets" if post["identified"] else "not identified by the targets"
-        lines += ["", f"Posterior: median {_g(post['posterior_median'])}, 90% interval "
-                      f"[{_g(post['posterior_q05'])}, {_g(post['posterior_q95'])}], "
-                      f"contraction {post['contraction']:.2f} ({ident})"]
+        lines += ["", "Posterior, under each reading of PRK's strategy from September 2023 (fitted to the Xi-Kim exchanges):"]
+        for reading, p in post.items():
+            ident = "identified" if p["identified"] else "not identified"
+            lines.append(f"  {reading:<18} median {_g(p['posterior_median'])}, 90% interval "
+                         f"[{_g(p['posterior_q05'])}, {_g(p['posterior_q95'])}], contraction {p['contraction']:+.2f} "
+                         f"({ident})")
     elif info["calibrated"]:
         lines += ["", "Posterior: not available (run: python experiments/calibrate.py)"]
-    strong = [t for t in info["targets"] if abs(t["spearman"]) >= MIN_SPEARMAN]
+    strong = [t for t in info["targets"] if t["effect"] >= MIN_EFFECT]
     if info["targets"] and not strong:
-        lines += ["", f"Targets: none moves with it (|Spearman| < {MIN_SPEARMAN} under the prior)."]
+        lines += ["", f"The seeds' counts: it moves none of them (Morris mu* below {MIN_EFFECT} of the largest)."]
     elif strong:
-        lines += ["", "Targets it affects most (Spearman correlation under the prior):"]
-        for t in strong[:3]:
-            lines.append(f"  - {t['target']} ({t['spearman']:+.2f}), seed {t['seed']}: band "
-                         f"[{_g(t['low'])}, {_g(t['high'])}], posterior median {_g(t['posterior_median'])}")
-            lines.extend(wrap.wrap(t["statistic"]))
+        lines += ["", "What of the seeds' counts it moves (Morris mu*, relative to the most influential parameter):"]
+        for t in strong[:4]:
+            lines.append(f"  - {t['statistic']} under {t['reading']}: {t['effect']:.2f}")
     return "\n".join(lines)
 
 

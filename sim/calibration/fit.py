@@ -152,6 +152,7 @@ def calibrate(
     max_generations: int = 30,
     progress: bool = True,
     simulator: Callable[[Params, int, int], pd.DataFrame] = simulate_statistics,
+    likelihood: Callable[[Params, int, int], np.ndarray] | None = None,
 ) -> Fit:
     """Fit the calibrated parameters to the targets.
 
@@ -169,6 +170,8 @@ def calibrate(
         progress: a tqdm bar on a terminal.
         simulator: ``(params, n, seed) -> statistics table`` (default: the targets' statistics
             from the batch engine; tests pass known-answer simulators).
+        likelihood: ``(params, n, seed) -> (n,)`` log-likelihoods, in place of ``simulator``
+            and ``observation`` (the history's counts, :func:`sim.calibration.history.counts_likelihood`).
 
     Returns:
         The :class:`Fit`.
@@ -182,8 +185,9 @@ def calibrate(
 
     def evaluate(Z: np.ndarray, generation: int) -> np.ndarray:
         p = Params.with_overrides(space.values(Z), base=base)
-        S = simulator(p, len(Z), _sim_seed(seed, generation))
-        return observation.loglik(S)
+        if likelihood is not None:
+            return np.asarray(likelihood(p, len(Z), _sim_seed(seed, generation)), dtype=float)
+        return observation.loglik(simulator(p, len(Z), _sim_seed(seed, generation)))
 
     Z = space.from_prior(rng.random((candidates, len(space.names))))
     logprior = space.logprior(Z)

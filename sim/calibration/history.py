@@ -7,17 +7,22 @@ schedule ``engage_us`` (2018-19), ``bandwagon`` (from 2020) and a reading from S
 (:data:`READINGS`). Months below are 0-based calendar months of that run (January 2023 = 60);
 the per-month table's ``month`` column is one more (the month just simulated).
 
-Observation models (each seed figure used once, as a target here; the food figures of seed
-004 are inputs of the scenario, so they are not used):
+Observation models (each seed figure used once; the food figures of seed 004 are inputs of the
+scenario, so they are not used):
 
 - Xi-Kim exchanges (seed 000: "three references ... this year ... compared to 10 in 2023"):
   the count in a year is Poisson with mean ``lambda`` times PRK's mean attention to China that
   year; given the two years' total the 2024 count is Binomial(13, a24 / (a23 + a24)), so the
-  unknown rate ``lambda`` drops out (:func:`exchanges_loglik`).
+  unknown rate ``lambda`` drops out (:func:`exchanges_loglik`). This is the likelihood the
+  readings are weighed by and the posteriors under each reading are fitted to.
 - Photos of the July 2023 Victory Day (seed 001: "84 photos of the Russian delegation while
   only printing 30 photos of the Chinese"): each of the 114 photos shows the Russians with
   probability PRK's attention to Russia relative to its attention to both patrons that month
-  (:func:`photos_loglik`).
+  (:func:`photos_loglik`). July 2023 comes before the readings part (September 2023), so the
+  photos' likelihood is the same under every reading and cannot weigh them; and no prior draw
+  comes near the photos' share (the largest of 20,000 is about 0.27 against 0.74), so
+  conditioning on them would put the whole posterior on the one most extreme draw. They are
+  a hold-out pattern the model is checked on (:data:`PATTERNS`), and it fails it.
 
 Seed 000's artillery "likely worth several billion dollars" is the source of the parameter
 ``munitions_capacity`` (an input), so it is not used here as a target; the replay reports the
@@ -26,20 +31,22 @@ munitions PRK ships in 2023-24 (:attr:`Replay.munitions_2023_24_bn`) for compari
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from sim.engine import simulate
+from sim.calibration.targets import SCHEDULE_2018_22
+from sim.engine import panels
 from sim.params import Params
 from sim.world import WorldSpec, schedule_label
 
 SCENARIO = "history_2018_2024"
 MONTHS = 84
 #: PRK's strategies before the September 2023 Kim-Putin summit (configs/strategy/history.yaml).
-SCHEDULE_BEFORE = (("engage_us", 0), ("bandwagon", 24))
+SCHEDULE_BEFORE = SCHEDULE_2018_22
 SUMMIT_2023 = 68  # September 2023
 #: The readings of PRK's strategy from September 2023: the analysts' three and the baselines.
 READINGS = ("balancing", "counterweight", "additional_pillar", "bandwagon", "engage_us")
@@ -48,6 +55,9 @@ VICTORY_DAY = 66  # July 2023
 MID_2024 = 77  # June 2024: Putin in Pyongyang
 EXCHANGES = (10, 3)  # seed 000: Xi-Kim exchanges in 2023 and 2024
 PHOTOS = (84, 30)  # seed 001: photos of the Russian and of the Chinese delegation
+#: The shares of Russia in PRK's attention under which 84 of 114 photos is not surprising: the
+#: central 90% of the share's posterior given the count, Beta(84 + 1, 30 + 1) (a flat prior).
+PHOTO_INTERVAL = tuple(float(x) for x in stats.beta.ppf([0.05, 0.95], PHOTOS[0] + 1, PHOTOS[1] + 1))
 
 
 def exchanges_loglik(a23: np.ndarray, a24: np.ndarray, n23: int = EXCHANGES[0], n24: int = EXCHANGES[1]) -> np.ndarray:
@@ -95,41 +105,66 @@ class Replay:
     alliance_ever: np.ndarray
 
     def loglik(self) -> np.ndarray:
-        """Log-likelihood of the seeds' counts, the Xi-Kim exchanges and the Victory Day photos."""
-        return loglik_of(self, EXCHANGES, PHOTOS)
+        """Log-likelihood of the seeds' Xi-Kim exchanges, the counts that weigh the readings."""
+        return loglik_of(self, EXCHANGES)
+
+    @property
+    def photo_share(self) -> np.ndarray:
+        """Russia's share of PRK's attention to the patrons on the July 2023 Victory Day."""
+        total = self.victory_day_rus + self.victory_day_chn
+        return np.divide(self.victory_day_rus, total, out=np.full(total.shape, 0.5), where=total > 0)
 
 
-def replay(reading: str, params: Params, n: int, seed: int) -> Replay:
+#: Outcomes a replay reads, month by month.
+REPLAY_COLUMNS = ("attention_prk_chn", "attention_prk_rus", "munitions_prk_rus", "aid_chn_prk_econ", "aid_rus_prk_econ",
+                  "trust_prk_rus", "trust_rus_prk", "tech_transferred", "resolutions_passed", "resolutions_tabled",
+                  "alliance_ever")
+
+
+def replay(reading: str, params: Params, n: int, seed: int, replication_ids: np.ndarray | None = None) -> Replay:
     """Simulate ``n`` replays under ``reading`` with parameters ``params`` (one set, or one per
-    replication) and read what the observation models need."""
-    frame = simulate(spec(reading), replications=n, seed=seed, params=params, record="steps")
-    cols = ["attention_prk_chn", "attention_prk_rus", "munitions_prk_rus", "aid_chn_prk_econ", "aid_rus_prk_econ",
-            "trust_prk_rus", "trust_rus_prk"]
-    panel = {c: frame[c].to_numpy().reshape(n, MONTHS) for c in cols}
-    last = frame[frame["month"] == MONTHS]
-    p = params.broadcast(n) if np.ndim(params.amity_threshold) == 0 else params
+    replication) and read what the observation models need (replications ``0..n-1``, or
+    ``replication_ids``)."""
+    ids = np.arange(n) if replication_ids is None else np.asarray(replication_ids)
+    panel = panels(spec(reading), REPLAY_COLUMNS, seed=seed, params=params, replication_ids=ids)
+    p = params.broadcast(len(ids))
     amity = 0.5 * (panel["trust_prk_rus"][:, MID_2024] + panel["trust_rus_prk"][:, MID_2024])
+    a_chn, aid_chn, aid_rus = panel["attention_prk_chn"], panel["aid_chn_prk_econ"], panel["aid_rus_prk_econ"]
     return Replay(
-        attention_chn=panel["attention_prk_chn"],
+        attention_chn=a_chn,
         attention_rus=panel["attention_prk_rus"],
-        attention_chn_2023=panel["attention_prk_chn"][:, list(YEAR_2023)].mean(axis=1),
-        attention_chn_2024=panel["attention_prk_chn"][:, list(YEAR_2024)].mean(axis=1),
+        attention_chn_2023=a_chn[:, list(YEAR_2023)].mean(axis=1),
+        attention_chn_2024=a_chn[:, list(YEAR_2024)].mean(axis=1),
         victory_day_rus=panel["attention_prk_rus"][:, VICTORY_DAY],
-        victory_day_chn=panel["attention_prk_chn"][:, VICTORY_DAY],
+        victory_day_chn=a_chn[:, VICTORY_DAY],
         munitions_2023_24_bn=panel["munitions_prk_rus"][:, 60:84].sum(axis=1) / 12.0,  # USD bn/yr, monthly
-        china_main_econ_2024=(panel["aid_chn_prk_econ"][:, list(YEAR_2024)].mean(axis=1)
-                              > panel["aid_rus_prk_econ"][:, list(YEAR_2024)].mean(axis=1)),
+        china_main_econ_2024=aid_chn[:, list(YEAR_2024)].mean(axis=1) > aid_rus[:, list(YEAR_2024)].mean(axis=1),
         amity_prk_rus_mid_2024=amity >= np.asarray(p.amity_threshold),
-        russian_food_after_summit=panel["aid_rus_prk_econ"][:, SUMMIT_2023:].max(axis=1) > 0,
-        tech_transferred=last["tech_transferred"].to_numpy(),
-        resolutions_passed=last["resolutions_passed"].to_numpy(),
-        resolutions_tabled=last["resolutions_tabled"].to_numpy(),
-        alliance_ever=last["alliance_ever"].to_numpy(),
+        russian_food_after_summit=aid_rus[:, SUMMIT_2023:].max(axis=1) > 0,
+        tech_transferred=panel["tech_transferred"][:, -1] > 0,
+        resolutions_passed=panel["resolutions_passed"][:, -1],
+        resolutions_tabled=panel["resolutions_tabled"][:, -1],
+        alliance_ever=panel["alliance_ever"][:, -1] > 0,
     )
+
+
+def counts_likelihood(reading: str) -> Callable[[Params, int, int], np.ndarray]:
+    """The fit's likelihood under ``reading``: ``(params, n, seed) -> (n,)`` log-likelihood of the
+    seeds' Xi-Kim exchanges, each parameter vector replayed once. The replay is a
+    single draw of the model's noise, so ``exp`` of it is an unbiased estimate of the likelihood
+    of the parameters (pseudo-marginal; Andrieu and Roberts 2009)."""
+
+    def likelihood(params: Params, n: int, seed: int) -> np.ndarray:
+        return replay(reading, params, n, seed).loglik()
+
+    return likelihood
 
 
 #: The 2023-24 patterns of the seeds: name, citation, and whether a replay shows it.
 PATTERNS = (
+    ("Russia's share of PRK's attention on the July 2023 Victory Day in the photos' 90% interval "
+     f"({PHOTO_INTERVAL[0]:.2f}-{PHOTO_INTERVAL[1]:.2f})", "seed 001",
+     lambda r: (r.photo_share >= PHOTO_INTERVAL[0]) & (r.photo_share <= PHOTO_INTERVAL[1])),
     ("attention to China falls in 2024 while China stays the main economic source", "seed 000",
      lambda r: (r.attention_chn_2024 < r.attention_chn_2023) & r.china_main_econ_2024),
     ("PRK-Russia amity by mid-2024 (the mutual-aid deal)", "seed 000; seed 003",
@@ -141,6 +176,22 @@ PATTERNS = (
      lambda r: (r.resolutions_tabled > 0) & (r.resolutions_passed == 0)),
     ("no three-way alliance", "seed 003 (Easley)", lambda r: ~r.alliance_ever),
 )
+
+
+#: The patterns observed after the readings part (September 2023): those that can weigh them.
+#: The photos (July 2023) come before, and are the same under every reading.
+READING_PATTERNS = PATTERNS[1:]
+
+
+def readings_loglik(r: Replay, patterns: bool = False) -> np.ndarray:
+    """Each replay's log-likelihood of what the seeds report after the readings part: the
+    Xi-Kim exchanges and, with ``patterns``, also the 2023-24 patterns taken as observed events
+    (0 or 1 per replay: a replay that misses one cannot have produced the seeds)."""
+    ll = r.loglik()
+    if not patterns:
+        return ll
+    shown = np.logical_and.reduce([np.asarray(holds(r), dtype=bool) for _, _, holds in READING_PATTERNS])
+    return np.where(shown, ll, -np.inf)
 
 
 def pattern_table(replays: dict[str, Replay]) -> pd.DataFrame:
@@ -182,51 +233,50 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     return z / z.sum()
 
 
-def synthetic_counts(r: Replay, i: int, rng: np.random.Generator) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Seed-like counts drawn from replay ``i`` of ``r`` by the observation models: 13 Xi-Kim
-    exchanges split between 2023 and 2024, 114 photos split between the delegations."""
+def synthetic_counts(r: Replay, i: int, rng: np.random.Generator, total: int = sum(EXCHANGES)) -> tuple[int, int]:
+    """Seed-like counts drawn from replay ``i`` of ``r`` by the observation model: ``total``
+    Xi-Kim exchanges (the seeds' 13) split between 2023 and 2024."""
     a23, a24 = r.attention_chn_2023[i], r.attention_chn_2024[i]
-    n = sum(EXCHANGES)
+    n = total
     n24 = int(rng.binomial(n, a24 / (a23 + a24) if a23 + a24 > 0 else 0.5))
-    rus, chn = r.victory_day_rus[i], r.victory_day_chn[i]
-    m = sum(PHOTOS)
-    k = int(rng.binomial(m, rus / (rus + chn) if rus + chn > 0 else 0.5))
-    return (n - n24, n24), (k, m - k)
+    return n - n24, n24
 
 
-def loglik_of(r: Replay, exchanges: tuple[int, int], photos: tuple[int, int]) -> np.ndarray:
-    """The log-likelihood of observed counts ``exchanges`` (2023, 2024) and ``photos`` (Russian,
-    Chinese) in each replay of ``r``."""
-    return (exchanges_loglik(r.attention_chn_2023, r.attention_chn_2024, exchanges[0], exchanges[1])
-            + photos_loglik(r.victory_day_rus, r.victory_day_chn, photos[0], photos[1]))
+def loglik_of(r: Replay, exchanges: tuple[int, int]) -> np.ndarray:
+    """The log-likelihood of observed counts ``exchanges`` (2023, 2024) in each replay of ``r``."""
+    return exchanges_loglik(r.attention_chn_2023, r.attention_chn_2024, exchanges[0], exchanges[1])
 
 
-def recovery(replays: dict[str, Replay], truths: dict[str, Replay], trials: int, seed: int = 0) -> pd.DataFrame:
+def recovery(replays: dict[str, Replay], truths: dict[str, Replay], trials: int, seed: int = 0,
+             total: int = sum(EXCHANGES)) -> pd.DataFrame:
     """How often the model choice picks the reading that generated synthetic data: for each
-    true reading, ``trials`` data sets drawn from its replays (``truths``, simulated apart from
-    ``replays``), each scored against every reading's replays; the share of trials whose most
-    probable reading is the true one."""
+    true reading, ``trials`` data sets of ``total`` exchanges drawn from its replays (``truths``,
+    simulated apart from ``replays``), each scored against every reading's replays; the share
+    of trials whose most probable reading is the true one."""
     rng = np.random.default_rng(seed)
     rows = []
     for truth, source in truths.items():
         hits = 0
         for _ in range(trials):
             i = int(rng.integers(0, len(source.attention_chn_2023)))
-            exchanges, photos = synthetic_counts(source, i, rng)
-            probs = model_probabilities({k: loglik_of(r, exchanges, photos) for k, r in replays.items()}, boot=1)
+            exchanges = synthetic_counts(source, i, rng, total)
+            probs = model_probabilities({k: loglik_of(r, exchanges) for k, r in replays.items()}, boot=1)
             hits += probs["reading"].iloc[int(probs["probability"].to_numpy().argmax())] == truth
         rows.append({"truth": truth, "trials": trials, "recovered": hits / trials})
     return pd.DataFrame(rows)
 
 
-def screening(reading: str = "balancing", trajectories: int = 20, seed: int = 0, levels: int = 4) -> pd.DataFrame:
-    """Morris screening (SALib) of every parameter over its whole box for the statistics the
-    seeds' counts inform: the 2024 share of PRK's 2023-24 attention to China (the exchanges'
-    binomial probability) and
-    Russia's share of PRK's attention to the patrons on the July 2023 Victory Day (photos).
+def screening(readings: tuple[str, ...] = READINGS, trajectories: int = 20, seed: int = 0,
+              levels: int = 4) -> pd.DataFrame:
+    """Morris screening (SALib) of every parameter over its whole box, under each reading, for
+    the statistics the seeds' counts inform: the 2024 share of PRK's 2023-24 attention to China
+    (the exchanges' binomial probability) and Russia's share of PRK's attention to the patrons
+    on the July 2023 Victory Day (photos).
+
     The runs of a trajectory share one replication's random numbers, so an effect measures the
-    parameter, not the noise. Returns ``mu_star`` per parameter and statistic, relative to the
-    largest (1 = the most influential)."""
+    parameter, not the noise. Returns one row per parameter and a column per reading and
+    statistic (``<reading>:<statistic>``): ``mu_star`` relative to the largest of its column
+    (1 = the most influential), and ``max``, the largest over the columns."""
     from SALib.analyze import morris as analyze
     from SALib.sample import morris as sample
 
@@ -237,28 +287,38 @@ def screening(reading: str = "balancing", trajectories: int = 20, seed: int = 0,
     names, d = problem["names"], problem["num_vars"]
     params = Params.with_overrides({n: x[:, i] for i, n in enumerate(names)})
     ids = np.repeat(np.arange(trajectories), d + 1)
-    frame = simulate(spec(reading), seed=seed, params=params, record="steps", replication_ids=ids)
-    n = len(ids)
-    a_chn = frame["attention_prk_chn"].to_numpy().reshape(n, MONTHS)
-    a_rus = frame["attention_prk_rus"].to_numpy().reshape(n, MONTHS)
-    a23, a24 = a_chn[:, list(YEAR_2023)].mean(axis=1), a_chn[:, list(YEAR_2024)].mean(axis=1)
-    rus, chn = a_rus[:, VICTORY_DAY], a_chn[:, VICTORY_DAY]
-    statistics = {
-        "exchange_share_2024": np.divide(a24, a23 + a24, out=np.full(n, 0.5), where=(a23 + a24) > 0),
-        "photo_share": np.divide(rus, rus + chn, out=np.full(n, 0.5), where=(rus + chn) > 0),
-    }
     out = {}
-    for stat, y in statistics.items():
-        res = analyze.analyze(problem, x, np.asarray(y, dtype=float), num_levels=levels, seed=seed)
-        mu = np.asarray(res["mu_star"], dtype=float)
-        out[stat] = mu / mu.max() if mu.max() > 0 else mu
+    for reading in readings:
+        r = replay(reading, params, len(ids), seed, replication_ids=ids)
+        a23, a24 = r.attention_chn_2023, r.attention_chn_2024
+        rus, chn = r.victory_day_rus, r.victory_day_chn
+        statistics = {
+            "exchange_share_2024": np.divide(a24, a23 + a24, out=np.full(len(ids), 0.5), where=(a23 + a24) > 0),
+            "photo_share": np.divide(rus, rus + chn, out=np.full(len(ids), 0.5), where=(rus + chn) > 0),
+        }
+        for stat, y in statistics.items():
+            res = analyze.analyze(problem, x, np.asarray(y, dtype=float), num_levels=levels, seed=seed)
+            mu = np.asarray(res["mu_star"], dtype=float)
+            out[f"{reading}:{stat}"] = mu / mu.max() if mu.max() > 0 else mu
     table = pd.DataFrame(out, index=pd.Index(names, name="parameter"))
-    return table.sort_values("exchange_share_2024", ascending=False)
+    table["max"] = table.max(axis=1)
+    return table.sort_values("max", ascending=False)
+
+
+#: A parameter moves the counts when its Morris mu* reaches this share of the most influential
+#: parameter's, for some reading and statistic (:func:`screening`); the fit calibrates those.
+MOVES = 0.05
+
+
+def moving(screen: pd.DataFrame, threshold: float = MOVES) -> list[str]:
+    """The parameters of a :func:`screening` table that move the counts."""
+    return [str(n) for n in screen.index[screen["max"] >= threshold]]
 
 
 def recodings() -> list[tuple[str, str, int, tuple]]:
     """Every re-coding of one claim's bearing on a calibrated parameter one step up or down in
-    strength (1-3; down from 1 drops it): ``(claim id, parameter, step, re-coded claims)``."""
+    strength (1-3; down from 1 drops it), for the claims that set priors: ``(claim id,
+    parameter, step, re-coded claims)``."""
     from dataclasses import replace
 
     from sim.calibration.claims import CLAIMS
@@ -266,6 +326,8 @@ def recodings() -> list[tuple[str, str, int, tuple]]:
 
     out = []
     for i, claim in enumerate(CLAIMS):
+        if claim.interprets:  # it reads a target figure and sets no prior
+            continue
         for j, b in enumerate(claim.bearings):
             if b.parameter not in CALIBRATED:
                 continue

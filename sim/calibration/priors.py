@@ -37,8 +37,8 @@ KAPPA0 = 6.0  #: Beta concentration (a + b) with no claims
 KAPPA_MIN = 2.0  #: floor of the Beta concentration (uniform at mean 0.5)
 SIGMA0 = 0.6  #: log-normal log-scale s.d. with no claims
 
-#: The calibrated parameters and their family (the rest stay at their defaults).
-CALIBRATED: dict[str, str] = {
+#: The parameters the analysts' claims bear on most, and their family.
+FROM_CLAIMS: dict[str, str] = {
     "value_chn": "lognormal",
     "value_rus": "lognormal",
     "war_value_rus": "lognormal",
@@ -50,6 +50,37 @@ CALIBRATED: dict[str, str] = {
     "trust0_chn_prk": "beta",
     "attention_rate": "beta",
 }
+
+#: Every other parameter that moves what the seeds' counts inform, by the Morris screening of
+#: ``experiments/calibrate.py`` (:func:`sim.calibration.history.screening`, 40 trajectories,
+#: seed 0; a test checks that none that moves is missing). Those without claims get the rule's
+#: prior with no evidence: centred on the default, of the widest spread.
+SCREENED: dict[str, str] = {
+    "attention0_prk_rus": "beta",
+    "cost_chn": "lognormal",
+    "cost_rus": "lognormal",
+    "pressure_cost_chn": "lognormal",
+    "rivalry_value_chn": "lognormal",
+    "tech_value": "lognormal",
+    "bid0_chn": "lognormal",
+    "bid0_rus": "lognormal",
+    "tech_threshold": "beta",
+    "reliability_prk": "beta",
+    "reliability_rus": "beta",
+    "reliability_chn": "beta",
+    "bid_rate": "beta",
+    "trust_rate": "beta",
+    "mil_share_rus": "beta",
+    "barter_rate": "beta",
+    "summit_trust": "beta",
+    "trust_noise": "beta",
+    "veto_hostility": "beta",
+    "delivery_noise": "beta",
+    "mil_weight": "beta",
+}
+
+#: The calibrated parameters and their family (the rest stay at their defaults).
+CALIBRATED: dict[str, str] = {**FROM_CLAIMS, **SCREENED}
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,22 @@
 
 Files (small CSV and JSON, written atomically by ``experiments/calibrate.py``):
 
-- ``posterior_samples.csv``: equally weighted posterior draws, one column per parameter.
-- ``posterior_summary.csv``: prior and posterior median and 90% interval, contraction.
-- ``diagnostics.csv``: each target's band and the simulated median and 90% interval under the
-  prior and under the posterior.
-- ``sensitivity.csv``: Spearman correlation of each parameter with each target's statistic
-  under the prior predictive (which targets a parameter most affects).
-- ``fit.json``: settings, generations, simulations, wall time, ESS and provenance.
+- ``posterior_samples.parquet``: equally weighted posterior draws under each reading of PRK's
+  strategy in 2023-24: columns ``draw``, ``reading`` and one per calibrated parameter (float32:
+  seven significant digits, half the size of a CSV).
+- ``posterior_summary.csv``: per reading and parameter, prior and posterior median and 90%
+  interval, contraction and whether the data identify it.
+- ``targets.csv``: the 2018-22 targets' prior-predictive hit rates (which carry information).
+- ``screening.csv``: Morris mu* of every parameter for what the seeds' counts inform.
+- ``holdout.csv``: the 2023-24 patterns' predictive probabilities under the 2018-22 fit.
+- ``readings.csv``: the readings' posterior probabilities and their Monte Carlo errors.
+- ``fit.json``: settings, each stage's wall time and replications, ESS and provenance.
 - ``sbc.csv``: ranks of the simulation-based calibration (``experiments/sbc.py``).
 """
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -24,10 +28,12 @@ from sim.results import atomic_write_bytes, write_json
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FILES = {
-    "samples": "posterior_samples.csv",
+    "samples": "posterior_samples.parquet",
     "summary": "posterior_summary.csv",
-    "diagnostics": "diagnostics.csv",
-    "sensitivity": "sensitivity.csv",
+    "targets": "targets.csv",
+    "screening": "screening.csv",
+    "holdout": "holdout.csv",
+    "readings": "readings.csv",
     "fit": "fit.json",
     "sbc": "sbc.csv",
 }
@@ -45,23 +51,32 @@ def _path(kind: str, folder: Path | None) -> Path:
 
 
 def load(kind: str, folder: Path | None = None) -> pd.DataFrame | dict[str, Any]:
-    """One shipped file: ``samples``, ``summary``, ``diagnostics``, ``sensitivity``, ``sbc`` (tables)
-    or ``fit`` (a dict)."""
+    """One shipped file: ``samples``, ``summary``, ``targets``, ``screening``, ``holdout``,
+    ``readings``, ``sbc`` (tables) or ``fit`` (a dict)."""
     path = _path(kind, folder)
     if kind == "fit":
         return json.loads(path.read_text())
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
     return pd.read_csv(path)
 
 
 def load_posterior(folder: Path | None = None) -> pd.DataFrame:
-    """The shipped posterior draws (column ``draw`` plus one column per parameter)."""
+    """The shipped posterior draws (columns ``draw``, ``reading`` and one per parameter)."""
     return load("samples", folder)
 
 
 def save_table(frame: pd.DataFrame, kind: str, folder: Path | None = None, digits: int = 6) -> Path:
-    """Write a table atomically as CSV with ``digits`` significant digits."""
+    """Write a table atomically: CSV with ``digits`` significant digits, or Parquet (floats as
+    float32) if the kind's file is one."""
+    path = (folder or DATA_DIR) / FILES[kind]
+    if path.suffix == ".parquet":
+        floats = frame.select_dtypes("float").columns
+        buffer = io.BytesIO()
+        frame.astype(dict.fromkeys(floats, "float32")).to_parquet(buffer, index=False, compression="zstd")
+        return atomic_write_bytes(path, buffer.getvalue())
     text = frame.to_csv(index=False, float_format=f"%.{digits}g")
-    return atomic_write_bytes((folder or DATA_DIR) / FILES[kind], text.encode())
+    return atomic_write_bytes(path, text.encode())
 
 
 def save_fit(info: dict[str, Any], folder: Path | None = None) -> Path:

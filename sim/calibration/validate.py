@@ -1,8 +1,10 @@
 """``trisim validate``: replay 2018-2024, check the seeds' 2023-24 patterns, weigh the
 analysts' readings of PRK's strategy, and draw the replay.
 
-Parameters are drawn from the claims' priors (``--source prior``, the default) or the shipped
-posterior; each reading is replayed ``--replays`` times. See :mod:`sim.calibration.history`
+Parameters are drawn from the 2018-22 fit, which is the claims' prior because no 2018-22 figure
+of the seeds carries information (``--source prior``, the default; ``experiments/calibrate.py``
+measures it), or from the shipped posteriors averaged over the readings (``--source posterior``);
+each reading is replayed ``--replays`` times. See :mod:`sim.calibration.history`
 for the observation models and the patterns.
 """
 
@@ -23,11 +25,24 @@ from sim.calibration import parameter_draws
 from sim.scenarios import MEETINGS_2023_24, SCENARIOS, SUMMITS_2018_19
 
 
+#: How the figure names where the parameters come from.
+SOURCE_NAMES = {"prior": "2018-22 fit (the claims' prior)", "posterior": "posteriors averaged over the readings",
+                "point": "defaults"}
+
+
 def run(replays: int, seed: int, source: str) -> tuple[dict[str, h.Replay], pd.DataFrame, pd.DataFrame]:
     """Replays under every reading, the pattern table and the readings' probabilities."""
     params, _ = parameter_draws(source, replays, seed=seed)
     reps = {k: h.replay(k, params, replays, seed) for k in h.READINGS}
-    return reps, h.pattern_table(reps), h.model_probabilities({k: r.loglik() for k, r in reps.items()}, seed=seed)
+    return reps, h.pattern_table(reps), readings_table(reps, seed)
+
+
+def readings_table(reps: dict[str, h.Replay], seed: int) -> pd.DataFrame:
+    """The readings' probabilities from the exchanges, and from the exchanges and the 2023-24
+    patterns together (``with_patterns``)."""
+    counts = h.model_probabilities({k: h.readings_loglik(r) for k, r in reps.items()}, seed=seed)
+    both = h.model_probabilities({k: h.readings_loglik(r, patterns=True) for k, r in reps.items()}, seed=seed)
+    return counts.assign(with_patterns=both["probability"], with_patterns_mc_error=both["mc_error"])
 
 
 def figure(reading: str, replay: h.Replay, source: str) -> Figure:
@@ -58,7 +73,7 @@ def figure(reading: str, replay: h.Replay, source: str) -> Figure:
                  label="photo share, July 2023 (seed 001)")
     axes[1].legend(fontsize=6.5, loc="upper left", frameon=False)
     fig.suptitle(f"Replay 2018-2024: PRK plays engage_us, bandwagon from 2020, {reading} from September 2023\n"
-                 f"{replays} replays, parameters from the {source}; dashed: summits (violet China, orange Russia, "
+                 f"{replays} replays, parameters from the {SOURCE_NAMES.get(source, source)}; dashed: summits (violet China, orange Russia, "
                  "grey US), dotted: lesser meetings", fontsize=7.5)
     return fig
 
@@ -83,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         print("2023-24 patterns: share of replays that show each, by PRK's strategy from September 2023")
         print(patterns.to_string(index=False))
         print()
-        print("Which reading the seeds' counts favour (equal prior odds; Monte Carlo error by bootstrap):")
+        print("Which reading the seeds favour (equal prior odds; Monte Carlo error by bootstrap): probability from "
+              "the Xi-Kim exchanges; with_patterns: also taking the 2023-24 patterns as observed")
         print(probs.to_string(index=False))
     if args.robustness:
         robust = h.coding_robustness(args.robustness, seed=args.seed)
@@ -92,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         print(robust.drop(columns="recodings").round(3).to_string(index=False))
     if args.screen:
         screen = h.screening(trajectories=args.screen, seed=args.seed)
-        moving = screen[screen.max(axis=1) >= 0.05]
+        moving = screen.loc[h.moving(screen)]
         print(f"\nParameters that move what the counts inform (Morris mu*, relative to the largest; "
               f"{len(screen) - len(moving)} of {len(screen)} move neither by 5% of it):")
         print(moving.round(3).to_string())

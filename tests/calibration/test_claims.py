@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from sim.calibration.claims import CLAIMS, SEED_FILES, check_registry, claims_for, quote_in_seed, seeds_dir
-from sim.calibration.priors import CALIBRATED
+from sim.calibration.priors import FROM_CLAIMS
 from sim.params import PARAM_FIELDS
 
 REQUIRED = ("Chad O'Carroll", "Hong Min", "Daniel Russel", "Ken Gause", "Bruce Bennett", "Evans Revere",
@@ -33,8 +33,8 @@ def test_registry_is_consistent():
         assert all(b.parameter in PARAM_FIELDS for b in c.bearings)
 
 
-def test_every_calibrated_parameter_has_claims():
-    for name in CALIBRATED:
+def test_every_parameter_calibrated_from_claims_has_claims():
+    for name in FROM_CLAIMS:
         assert claims_for(name), name
 
 

@@ -16,16 +16,20 @@ def test_explain_returns_claims_prior_posterior_and_targets():
     assert any(c["analyst"] == "Evans Revere" and c["seed"] == "002" for c in info["claims"])
     assert info["prior"]["family"] == "beta"
     post = info["posterior"]
-    assert post["posterior_q05"] <= post["posterior_median"] <= post["posterior_q95"]
-    assert post["identified"]
-    assert info["targets"][0]["target"] == "food_gap_mt"  # food aid closes the food gap
+    assert set(post) == {"balancing", "counterweight", "additional_pillar", "bandwagon", "engage_us"}
+    for p in post.values():
+        assert p["posterior_q05"] <= p["posterior_median"] <= p["posterior_q95"]
+        assert not p["identified"]  # the Xi-Kim exchanges say nothing about food
+    assert max(t["effect"] for t in info["targets"]) < 0.05  # nor does food move them
+    attention = explain("attention_rate")["targets"]
+    assert attention[0]["effect"] == 1.0  # the most influential parameter of some count
 
 
 def test_uncalibrated_parameter_has_claims_but_no_prior():
-    info = explain("tech_threshold")
+    info = explain("alliance_threshold")
     assert not info["calibrated"]
     assert info["prior"] is None
-    assert {c["analyst"] for c in info["claims"]} >= {"Leif-Eric Easley", "Hong Min"}
+    assert info["claims"]
 
 
 def test_unknown_parameter_raises():
@@ -37,7 +41,7 @@ def test_command_prints_text_json_and_errors(capsys):
     assert main(["value_chn"]) == 0
     out = capsys.readouterr().out
     assert "bargaining chip" in out
-    assert "Posterior: median" in out
+    assert "Posterior, under each reading" in out and "counterweight      median" in out
     assert main(["munitions_capacity", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["parameter"] == "munitions_capacity"
     assert main(["--list"]) == 0

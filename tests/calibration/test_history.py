@@ -34,12 +34,20 @@ def test_no_seed_figure_is_both_an_input_and_a_history_target():
     that is (several billion dollars of artillery, munitions_capacity) is not a target."""
     from sim.params import describe
 
-    sources = " ".join(p["source"] for p in describe())
-    assert "84 photos" not in sources
-    assert "10 in 2023" not in sources
-    assert "3 in 2024" not in sources
+    from sim.calibration.claims import CLAIMS, TARGET_FIGURES, bearings_for
+
+    sources = " ".join(p["source"] for p in describe()).lower()
+    for word in ("photo", "exchanges", "victory day", "10 in 2023", "3 in 2024"):
+        assert word not in sources, word
     assert "several billion" in sources
     assert not hasattr(h, "SEVERAL_BILLION")
+    # a claim that reads a target figure sets no prior: O'Carroll's 'palpable distance' reads the
+    # exchanges, Hong Min's 'difference in reporting' the photos
+    readers = {c.id: c.interprets for c in CLAIMS if c.interprets}
+    assert readers == {"ocarroll_distance": TARGET_FIGURES[0], "hongmin_cautious": TARGET_FIGURES[1]}
+    for c in (c for c in CLAIMS if c.interprets):
+        for b in c.bearings:
+            assert c not in [claim for claim, _ in bearings_for(b.parameter)]
 
 
 def test_equal_evidence_gives_equal_odds_and_an_impossible_reading_gets_none():
@@ -72,7 +80,7 @@ def test_model_choice_recovers_a_reading_the_exchanges_tell_apart(replays):
     truths = {"bandwagon": h.replay("bandwagon", params, 100, seed=2)}
     table = h.recovery(replays, truths, trials=40, seed=3)
     assert table.loc[0, "recovered"] > 0.4
-    blank = h.model_probabilities({k: h.loglik_of(r, (0, 0), (0, 0)) for k, r in replays.items()}, boot=5)
+    blank = h.model_probabilities({k: h.loglik_of(r, (0, 0)) for k, r in replays.items()}, boot=5)
     np.testing.assert_allclose(blank["probability"], 1 / len(h.READINGS))
 
 
@@ -97,9 +105,12 @@ def test_replay_reads_one_value_per_replication():
 def test_screening_ranks_parameters_and_gives_a_parameter_without_effect_exactly_zero():
     """Morris over the whole box with common random numbers per trajectory: attention_rate
     moves both statistics; the alliance threshold, which no attention depends on, moves none."""
-    s = h.screening(trajectories=6, seed=1)
-    assert s.loc["attention_rate"].max() == 1.0
+    s = h.screening(readings=("balancing", "bandwagon"), trajectories=6, seed=1)
+    assert list(s.columns) == ["balancing:exchange_share_2024", "balancing:photo_share",
+                               "bandwagon:exchange_share_2024", "bandwagon:photo_share", "max"]
+    assert s.loc["attention_rate", "max"] == 1.0
     assert (s.loc["alliance_threshold"] == 0.0).all()
+    assert "attention_rate" in h.moving(s) and "alliance_threshold" not in h.moving(s)
 
 
 def test_each_recoding_changes_one_bearing_one_step_and_moves_its_prior():
@@ -118,3 +129,22 @@ def test_coding_robustness_reports_every_reading_within_its_range():
     assert list(table["reading"]) == list(h.READINGS)
     assert ((table["min"] <= table["as_coded"] + 1e-12) & (table["as_coded"] <= table["max"] + 1e-12)).all()
     assert table["min"].sum() <= 1.0 + 1e-9 <= table["max"].sum() + 1e-9
+
+
+def test_the_photos_precede_the_readings_so_they_cannot_weigh_them(replays):
+    """July 2023 comes before the readings part (September 2023): under common random numbers
+    and parameters every reading replays the same Victory Day, so the photos' likelihood is the
+    same under each and drops out of the readings' odds; the exchanges (2023-24) differ."""
+    first = replays[h.READINGS[0]]
+    for r in replays.values():
+        np.testing.assert_array_equal(r.photo_share, first.photo_share)
+    assert not np.array_equal(replays["balancing"].attention_chn_2024, replays["bandwagon"].attention_chn_2024)
+    assert h.VICTORY_DAY < h.SUMMIT_2023
+
+
+def test_the_photo_pattern_is_the_binomial_interval_of_the_seed_count():
+    from scipy import stats
+
+    lo, hi = h.PHOTO_INTERVAL
+    assert lo < 84 / 114 < hi
+    assert stats.beta.cdf(hi, 85, 31) - stats.beta.cdf(lo, 85, 31) == pytest.approx(0.9)
