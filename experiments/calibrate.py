@@ -38,8 +38,8 @@ from sim.calibration import history as h
 from sim.calibration.fit import calibrate, summarise
 from sim.calibration.priors import CALIBRATED, priors, sample
 from sim.calibration.store import DATA_DIR, save_fit, save_table
-from sim.calibration.validate import readings_table
 from sim.calibration.targets import INFORMATIVE, TARGETS, Observation, seed_observation, simulate_statistics
+from sim.calibration.validate import readings_table
 from sim.params import Params
 from sim.results import output_folder, provenance
 

@@ -31,7 +31,8 @@ from sim.params import Params
 from sim.results import output_folder
 
 
-def run(truths: int, seed: int, candidates: int, particles: int, draws: int, reading: str = "balancing") -> pd.DataFrame:
+def run(truths: int, seed: int, candidates: int, particles: int, draws: int,
+        reading: str = "balancing") -> pd.DataFrame:
     """Ranks of the true values, one row per (truth, parameter)."""
     prior_map = priors()
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))

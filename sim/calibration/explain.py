@@ -116,7 +116,8 @@ def render(info: dict[str, Any]) -> str:
                   f"agreement {_g(ev['agreement'])}, width x{_g(ev['width'])})"]
     post = info["posterior"]
     if post:
-        lines += ["", "Posterior, under each reading of PRK's strategy from September 2023 (fitted to the Xi-Kim exchanges):"]
+        lines += ["", "Posterior, under each reading of PRK's strategy from September 2023 "
+                      "(fitted to the Xi-Kim exchanges):"]
         for reading, p in post.items():
             ident = "identified" if p["identified"] else "not identified"
             lines.append(f"  {reading:<18} median {_g(p['posterior_median'])}, 90% interval "

@@ -24,7 +24,6 @@ from sim.calibration import history as h
 from sim.calibration import parameter_draws
 from sim.scenarios import MEETINGS_2023_24, SCENARIOS, SUMMITS_2018_19
 
-
 #: How the figure names where the parameters come from.
 SOURCE_NAMES = {"prior": "2018-22 fit (the claims' prior)", "posterior": "posteriors averaged over the readings",
                 "point": "defaults"}
@@ -73,8 +72,8 @@ def figure(reading: str, replay: h.Replay, source: str) -> Figure:
                  label="photo share, July 2023 (seed 001)")
     axes[1].legend(fontsize=6.5, loc="upper left", frameon=False)
     fig.suptitle(f"Replay 2018-2024: PRK plays engage_us, bandwagon from 2020, {reading} from September 2023\n"
-                 f"{replays} replays, parameters from the {SOURCE_NAMES.get(source, source)}; dashed: summits (violet China, orange Russia, "
-                 "grey US), dotted: lesser meetings", fontsize=7.5)
+                 f"{replays} replays, parameters from the {SOURCE_NAMES.get(source, source)}; "
+                 "dashed: summits (violet China, orange Russia, grey US), dotted: lesser meetings", fontsize=7.5)
     return fig
 
 

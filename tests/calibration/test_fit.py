@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from sim.calibration import history as h
 from sim.calibration.fit import calibrate, kde_logpdf, summarise
 from sim.calibration.priors import prior_for
-from sim.calibration import history as h
 from sim.calibration.targets import Observation
 from sim.params import Params
 

@@ -32,9 +32,8 @@ def test_the_most_likely_attention_split_is_the_seeds_own():
 def test_no_seed_figure_is_both_an_input_and_a_history_target():
     """The counts the history fits (exchanges, photos) are no parameter's source; the figure
     that is (several billion dollars of artillery, munitions_capacity) is not a target."""
-    from sim.params import describe
-
     from sim.calibration.claims import CLAIMS, TARGET_FIGURES, bearings_for
+    from sim.params import describe
 
     sources = " ".join(p["source"] for p in describe()).lower()
     for word in ("photo", "exchanges", "victory day", "10 in 2023", "3 in 2024"):
@@ -110,7 +109,8 @@ def test_screening_ranks_parameters_and_gives_a_parameter_without_effect_exactly
                                "bandwagon:exchange_share_2024", "bandwagon:photo_share", "max"]
     assert s.loc["attention_rate", "max"] == 1.0
     assert (s.loc["alliance_threshold"] == 0.0).all()
-    assert "attention_rate" in h.moving(s) and "alliance_threshold" not in h.moving(s)
+    assert "attention_rate" in h.moving(s)
+    assert "alliance_threshold" not in h.moving(s)
 
 
 def test_each_recoding_changes_one_bearing_one_step_and_moves_its_prior():

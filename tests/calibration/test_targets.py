@@ -27,7 +27,8 @@ def test_every_target_names_its_seed_and_a_block_before_the_hold_out():
         assert t.softness > 0
     # the 2018-22 block is the replay before any reading starts (September 2023)
     for spec in BLOCKS.values():
-        assert spec.scenario == "history_2018_2024" and spec.months <= 68
+        assert spec.scenario == "history_2018_2024"
+        assert spec.months <= 68
     with pytest.raises(KeyError, match="unknown target"):
         target("nope")
 
