@@ -495,7 +495,7 @@ def prim_inputs(frame: pd.DataFrame) -> list[str]:
 
     inputs = input_columns(frame)
     if "replication" in frame.columns:
-        skip = {"run_id", "sweep_id", "job_id", "seed", "draw", "source", "run_key", "facet"}
+        skip = {"run_id", "sweep_id", "job_id", "seed", "draw", "posterior", "source", "run_key", "facet"}
         before = list(frame.columns[: frame.columns.get_loc("replication")])
         inputs += [c for c in before if c not in skip and c not in inputs]
     return inputs
