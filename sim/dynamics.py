@@ -25,6 +25,18 @@ def workspace() -> tuple[np.ndarray, np.ndarray]:
 
 
 @jit_inline
+def draws_used(sw: SwitchFlags) -> tuple[bool, bool]:
+    """Which of a replication's draws (:mod:`sim.rng`) are made: ``(normals, uniforms)``. The
+    normals feed the delivery and trust noise (E7b, E13e), the uniforms the betrayal shocks
+    (E13f) and the tabling of resolutions (E14). The uniforms follow the normals in the stream,
+    where the normals' slow paths leave them, so the normals are drawn whenever the uniforms
+    are: a switched-off mechanism then moves no other mechanism's numbers (switching one off is
+    the same run as setting its strength to zero). Arrays of draws not made hold zeros."""
+    uniforms = sw.betrayal or sw.us_policy
+    return sw.noise or uniforms, uniforms
+
+
+@jit_inline
 def sense(prk, x: np.record, m: Month, q: np.record, opts: np.ndarray) -> None:
     """E2a. The patrons measure PRK's contestability from PRK's own rule ``prk`` (with its
     options ``opts``): PRK's attention to each patron when that patron, rather than its rival,

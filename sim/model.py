@@ -16,10 +16,10 @@ import pandas as pd
 from mesa.experimental.scenarios import Scenario
 
 from sim.actors import ACTORS, CHN, PRK, RUS, USA
-from sim.dynamics import transition, workspace
+from sim.dynamics import draws_used, transition, workspace
 from sim.outcomes import CATEGORICAL, columns, outcome_rows
 from sim.params import Params, Switches
-from sim.rng import N_NORMAL, N_UNIFORM, replication_noise, run_key
+from sim.rng import N_NORMAL, N_UNIFORM, replication_draws, run_key
 from sim.state import WorldState, initial_state
 from sim.types import Decisions
 from sim.world import WorldSpec
@@ -148,12 +148,12 @@ class TriangleModel(mesa.Model):
         # every random draw of the run, month by month: replication r's stream of run `seed`
         self.seed = int(self.rng.integers(2**63)) if seed is None else seed
         self.replication = int(replication)
-        self.normals, self.uniforms = np.empty((self.months, N_NORMAL)), np.empty((self.months, N_UNIFORM))
+        self.normals, self.uniforms = np.zeros((self.months, N_NORMAL)), np.zeros((self.months, N_UNIFORM))
         key = run_key(self.seed)
         if self.replication < 0:
             raise ValueError(f"replication must be >= 0, got {replication}")
-        replication_noise(key[0], key[1], self.replication, self.normals, self.uniforms)
         self.param_arrays, self.flags = self.params.arrays(), self.spec.switches.flags()
+        replication_draws(key[0], key[1], self.replication, self.normals, self.uniforms, *draws_used(self.flags))
         self.work = workspace()
         PRKAgent(self, PRK)
         PatronAgent(self, CHN)

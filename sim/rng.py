@@ -233,8 +233,8 @@ def _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, half):
 
 
 @compiled()
-def _fill(k0, k1, replication, normal, uniform, buf):
-    """:func:`replication_noise` with ``buf`` (``_WORDS`` uint64) as the word buffer."""
+def _fill(k0, k1, replication, normal, uniform, buf, normals, uniforms):
+    """:func:`replication_draws` with ``buf`` (``_WORDS`` uint64) as the word buffer."""
     k0 = np.uint64(k0)
     k1 = np.uint64(k1)
     rep = np.uint64(replication)
@@ -244,35 +244,48 @@ def _fill(k0, k1, replication, normal, uniform, buf):
     block = np.uint64(0)
     high = np.uint64(0)  # the high half of the last word, while it waits for the next normal
     waiting = False
-    for m in range(normal.shape[0]):
-        for j in range(normal.shape[1]):
-            # The word source and the ziggurat's fast path are written out here: through an
-            # inlined function the array `buf` would be reference-counted at every number.
-            if waiting:
-                half = high
-                waiting = False
-            else:
+    if normals:
+        for m in range(normal.shape[0]):
+            for j in range(normal.shape[1]):
+                # The word source and the ziggurat's fast path are written out here: through an
+                # inlined function the array `buf` would be reference-counted at every number.
+                if waiting:
+                    half = high
+                    waiting = False
+                else:
+                    if pos == _WORDS:
+                        _refill(buf, block, r_lo, r_hi, k0, k1)
+                        block += np.uint64(_BLOCKS)
+                        pos = 0
+                    word = buf[pos]
+                    pos += 1
+                    half, high = word & _MASK32, word >> _SHIFT32
+                    waiting = True
+                mag = (half >> _MAG_SHIFT) & _MAG_MASK
+                x = np.int64(mag) * _WI_SIGNED[np.intp(half & _LAYER_SIGN)]
+                if mag >= _KI23[np.intp(half & _LAYER)]:  # outside the layer's core rectangle: 1.5% of halves
+                    x, pos, block = _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, half)
+                normal[m, j] = x
+    if uniforms:
+        for m in range(uniform.shape[0]):
+            for j in range(uniform.shape[1]):
                 if pos == _WORDS:
                     _refill(buf, block, r_lo, r_hi, k0, k1)
                     block += np.uint64(_BLOCKS)
                     pos = 0
-                word = buf[pos]
+                uniform[m, j] = _uniform(buf[pos])
                 pos += 1
-                half, high = word & _MASK32, word >> _SHIFT32
-                waiting = True
-            mag = (half >> _MAG_SHIFT) & _MAG_MASK
-            x = np.int64(mag) * _WI_SIGNED[np.intp(half & _LAYER_SIGN)]
-            if mag >= _KI23[np.intp(half & _LAYER)]:  # outside the layer's core rectangle: 1.5% of halves
-                x, pos, block = _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, half)
-            normal[m, j] = x
-    for m in range(uniform.shape[0]):
-        for j in range(uniform.shape[1]):
-            if pos == _WORDS:
-                _refill(buf, block, r_lo, r_hi, k0, k1)
-                block += np.uint64(_BLOCKS)
-                pos = 0
-            uniform[m, j] = _uniform(buf[pos])
-            pos += 1
+
+
+@compiled(nogil=True)
+def replication_draws(k0, k1, replication, normal, uniform, normals, uniforms):
+    """The draws of replication ``replication >= 0`` under the run key ``(k0, k1)``
+    (:func:`run_key`) that the mechanisms switched on use: ``normal`` ``(months, N_NORMAL)``
+    gets standard normals if ``normals``, then ``uniform`` ``(months, N_UNIFORM)`` uniforms in
+    ``[0, 1)`` if ``uniforms``, both float64 and row by row, read from the stream in that order;
+    an array not drawn is left as it is. With both, this is :func:`replication_noise`; without
+    the normals, the uniforms are the stream's first words (see :func:`draws`)."""
+    _fill(k0, k1, replication, normal, uniform, np.empty(_WORDS, dtype=np.uint64), normals, uniforms)
 
 
 @compiled(nogil=True)
@@ -284,7 +297,7 @@ def replication_noise(k0, k1, replication, normal, uniform):
     Callable from Python and from numba-compiled code; nothing is checked here (a negative
     ``replication`` wraps around to a large one), :func:`noise_block` validates its input.
     """
-    _fill(k0, k1, replication, normal, uniform, np.empty(_WORDS, dtype=np.uint64))
+    _fill(k0, k1, replication, normal, uniform, np.empty(_WORDS, dtype=np.uint64), True, True)
 
 
 @compiled(nogil=True)
@@ -295,7 +308,7 @@ def noise_into(k0, k1, replications, normal, uniform):
     so threads can fill disjoint rows at once."""
     buf = np.empty(_WORDS, dtype=np.uint64)
     for i in range(replications.shape[0]):
-        _fill(k0, k1, replications[i], normal[i], uniform[i], buf)
+        _fill(k0, k1, replications[i], normal[i], uniform[i], buf, True, True)
 
 
 def _is_int(value: object) -> bool:

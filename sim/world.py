@@ -21,12 +21,12 @@ from numba import types
 from numba.core.errors import NumbaExperimentalFeatureWarning
 
 from sim.actors import CHN, RUS
-from sim.dynamics import sense, transition
+from sim.dynamics import draws_used, sense, transition
 from sim.jitcache import ensure, jit
 from sim.outcomes import outcome_row
 from sim.params import PARAM_RECORD, Switches
 from sim.policies import PATRON_POLICIES, US_POLICIES, PatronPolicy, USPolicy
-from sim.rng import N_NORMAL, N_UNIFORM, replication_noise
+from sim.rng import N_NORMAL, N_UNIFORM, replication_draws
 from sim.rules import compiled_rule, signatures
 from sim.scenarios import Drivers, month_at, scenario_drivers
 from sim.state import STATE, WorldState
@@ -69,13 +69,15 @@ def _run_rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1,
     from month 0 to ``months``, in place: each month the patrons measure PRK's contestability
     (:func:`sim.dynamics.sense`), every agent decides by its rule from the state at the start
     of the month, then :func:`sim.dynamics.transition`. The replication's draws come from its
-    own stream (:func:`sim.rng.replication_noise`). Outcomes (:func:`sim.outcomes.outcome_row`)
+    own stream, only those the switched-on mechanisms read (:func:`sim.rng.replication_draws`,
+    :func:`sim.dynamics.draws_used`). Outcomes (:func:`sim.outcomes.outcome_row`)
     go to ``out``: one row per replication and month when ``steps``, else one per replication."""
-    normal, uniform = np.empty((months, N_NORMAL)), np.empty((months, N_UNIFORM))
+    normal, uniform = np.zeros((months, N_NORMAL)), np.zeros((months, N_UNIFORM))  # zeros where not drawn
+    normals, uniforms = draws_used(sw)
     dT, target = np.zeros((4, 4)), np.zeros(4)
     for i in range(lo, hi):
         x, q = s[i], p[i]
-        replication_noise(key[0], key[1], replications[i], normal, uniform)
+        replication_draws(key[0], key[1], replications[i], normal, uniform, normals, uniforms)
         for t in range(months):
             m = month_at(drivers, t)
             k = phase[t]  # PRK's strategy this month
