@@ -9,14 +9,18 @@ Replication r of a run seeded with ``seed`` draws its noise from its own counter
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from sim.outcomes import CATEGORICAL, N_OUTCOMES, OUTCOMES, columns, decode
+from sim.outcomes import CATEGORICAL, N_OUTCOMES, OUTCOMES, arrow_columns, arrow_fields, columns, decode
 from sim.params import ParameterError, Params
+from sim.results import parquet_stream, with_metadata
 from sim.rng import run_key
 from sim.state import initial_state
 from sim.world import WorldSpec, run_block
@@ -66,57 +70,87 @@ def simulate(
             or a dict of overrides of the defaults, or a DataFrame with one row per
             replication and a column per parameter it sets (the others keep their defaults).
         record: ``"final"`` for one row per replication, ``"steps"`` for one row per
-            replication and month.
+            replication and month (held in memory: :func:`simulate_to_parquet` writes a large
+            steps run to disk as it goes).
         replication_ids: which replications to run (to split a run across processes).
         chunk: replications advanced together (results do not depend on it).
 
     Returns:
         One row per replication (and month), outcomes named as in :mod:`sim.outcomes`.
     """
-    spec = spec or WorldSpec()
-    if record not in ("final", "steps"):
-        raise ValueError(f"record must be 'final' or 'steps', got {record!r}")
-    rows_given = len(params) if isinstance(params, pd.DataFrame) else None
-    if replications is None:
-        replications = 100 if rows_given is None else rows_given
-    ids = np.arange(replications) if replication_ids is None else np.asarray(list(replication_ids), dtype=np.int64)
-    if rows_given is not None and rows_given != ids.size:
-        raise ValueError(f"params has {rows_given} rows but the run has {ids.size} replications: "
-                         "give one row per replication")
-    if ids.size == 0:
-        raise ValueError("replications must be >= 1")
-    if (ids < 0).any():
-        raise ValueError(f"replication ids must be >= 0, got {int(ids.min())}")
-    if chunk < 1:
-        raise ValueError(f"chunk must be >= 1, got {chunk}")
-    months = spec.months
-    steps = record == "steps"
-    rows = months if steps else 1
-    table = _table(spec, ids, seed, as_params(params), steps, chunk)
-    n_rows = len(table)
-    frame = pd.DataFrame({**{k: np.full(n_rows, v) for k, v in inputs(spec, seed).items()},
-                          "replication": np.repeat(ids, rows),
-                          "month": np.tile(np.arange(1, months + 1), len(ids)) if steps else np.full(n_rows, months),
-                          **columns(table)})
+    run = _Run.make(spec, replications, seed, params, record, replication_ids, chunk)
+    rows = run.rows_per_replication
+    table = np.empty((N_OUTCOMES, len(run.ids) * rows))  # one outcome per row: its values lie together
+    for start, stop, _ in run.blocks(run.chunk):
+        run.advance(start, stop, table[:, start * rows:stop * rows])
+    n_rows = table.shape[1]
+    steps = run.steps
+    frame = pd.DataFrame({**{k: np.full(n_rows, v) for k, v in inputs(run.spec, seed).items()},
+                          "replication": np.repeat(run.ids, rows),
+                          "month": np.tile(np.arange(1, run.months + 1), len(run.ids)) if steps
+                          else np.full(n_rows, run.months),
+                          **columns(table.T)})
     return decode(frame)
 
 
-def _table(spec: WorldSpec, ids: np.ndarray, seed: int, params: Params, steps: bool, chunk: int) -> np.ndarray:
-    """The raw outcome rows of replications ``ids`` (:func:`sim.outcomes.outcome_row` layout):
-    one per replication, or one per replication and month with ``steps``."""
-    world = spec.build()
-    months = spec.months
-    key = run_key(seed)
-    p_all = params.arrays(len(ids))
-    agents, drivers, sw = world.agents(), world.drivers.arrays(), spec.switches.flags()
-    d0 = world.drivers
-    rows = months if steps else 1
-    table = np.empty((len(ids) * rows, N_OUTCOMES))
-    for start in range(0, len(ids), chunk):
-        block, p = ids[start:start + chunk], p_all[start:start + chunk]
-        s = initial_state(p, len(block), rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0])
-        run_block(agents, s, drivers, p, sw, key, block, months, steps, table[start * rows:(start + len(block)) * rows])
-    return table
+#: Most replication-months :func:`simulate_to_parquet` holds in memory at once (one record
+#: batch, written as one row group): about 80 MiB of outcomes, whatever the number of
+#: replications.
+STEP_ROWS = 1 << 17
+
+
+def simulate_to_parquet(
+    path: str | os.PathLike,
+    spec: WorldSpec | None = None,
+    *,
+    replications: int | None = None,
+    seed: int = 0,
+    params: Params | dict[str, Any] | pd.DataFrame | None = None,
+    record: str = "steps",
+    replication_ids: Iterable[int] | None = None,
+    meta: dict[str, Any] | None = None,
+    max_rows: int = STEP_ROWS,
+) -> int:
+    """:func:`simulate`'s table written to the Parquet file ``path`` as the replications
+    finish, in record batches of at most ``max_rows`` rows (replications whole), with no
+    pandas table in between: memory holds one batch, whatever the number of replications.
+
+    The file appears only when complete (a temporary file beside it, renamed at the end:
+    :func:`sim.results.parquet_stream`); read back, it is the table :func:`simulate` returns
+    for the same arguments, to the last bit. ``meta`` (JSON) goes into the file's metadata as
+    :func:`sim.results.write_parquet` stores it. Arguments otherwise as :func:`simulate`
+    (``record`` defaults to ``"steps"``).
+
+    Returns:
+        The number of rows written.
+    """
+    if max_rows < 1:
+        raise ValueError(f"max_rows must be >= 1, got {max_rows}")
+    run = _Run.make(spec, replications, seed, params, record, replication_ids, BLOCK)
+    rows = run.rows_per_replication
+    per_batch = max(1, min(BLOCK, max_rows // rows))
+    names = inputs(run.spec, seed)
+    schema = pa.schema([*(pa.field(k, pa.large_string() if isinstance(v, str) else pa.int64())
+                          for k, v in names.items()),
+                        pa.field("replication", pa.int64()), pa.field("month", pa.int64()), *arrow_fields()])
+    n_max = per_batch * rows
+    constants = [pa.array(np.full(n_max, v), type=schema.field(k).type) for k, v in names.items()]
+    month = np.tile(np.arange(1, run.months + 1), per_batch) if run.steps else np.full(n_max, run.months)
+    table = np.empty((N_OUTCOMES, n_max))
+    written = 0
+    # dictionary-encode the names and categories only: a float column seldom repeats, and trying
+    # costs more than half the writing time
+    dictionaries = [f.name for f in schema if pa.types.is_dictionary(f.type)] + [
+        k for k, v in names.items() if isinstance(v, str)]
+    with parquet_stream(path, with_metadata(schema, meta), use_dictionary=dictionaries) as writer:
+        for start, stop, block in run.blocks(per_batch):
+            n = (stop - start) * rows
+            run.advance(start, stop, table[:, :n])
+            arrays = [c.slice(0, n) for c in constants]
+            arrays += [pa.array(np.repeat(block, rows)), pa.array(month[:n]), *arrow_columns(table[:, :n].T)]
+            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            written += n
+    return written
 
 
 def panels(
@@ -132,18 +166,92 @@ def panels(
     """Per-month outcomes as ``(replications, months)`` float arrays, one per outcome named in
     ``columns``: the numbers of ``simulate(..., record="steps")`` without building its table
     (for statistics of many runs, as the calibration computes). Flags are 0/1 and categories
-    their integer codes."""
-    spec = spec or WorldSpec()
-    ids = np.arange(100 if replications is None else replications) if replication_ids is None else \
-        np.asarray(list(replication_ids), dtype=np.int64)
-    if ids.size == 0:
-        raise ValueError("replications must be >= 1")
+    their integer codes. Memory holds the arrays asked for and one block of replications'
+    outcomes (at most :data:`STEP_ROWS` rows), not the steps table."""
     wanted = list(columns)
     unknown = [c for c in wanted if c not in OUTCOMES]
     if unknown:
         raise ValueError(f"unknown outcome {unknown[0]!r}; outcomes: {', '.join(OUTCOMES)}")
-    table = _table(spec, ids, seed, as_params(params), True, chunk).reshape(len(ids), spec.months, N_OUTCOMES)
-    return {c: np.ascontiguousarray(table[:, :, OUTCOMES.index(c)]) for c in wanted}
+    run = _Run.make(spec, replications, seed, params, "steps", replication_ids, chunk)
+    months = run.months
+    out = {c: np.empty((len(run.ids), months)) for c in wanted}
+    per_block = max(1, min(chunk, STEP_ROWS // months))
+    table = np.empty((N_OUTCOMES, per_block * months))
+    for start, stop, _ in run.blocks(per_block):
+        n = (stop - start) * months
+        run.advance(start, stop, table[:, :n])
+        for c in wanted:
+            out[c][start:stop] = table[OUTCOMES.index(c), :n].reshape(stop - start, months)
+    return out
+
+
+@dataclass
+class _Run:
+    """A batch run's inputs, checked, and its replications advanced a block at a time."""
+
+    spec: WorldSpec
+    ids: np.ndarray
+    params: Params
+    steps: bool
+    months: int
+    chunk: int
+    key: tuple[int, int]
+    agents: Any
+    drivers: Any
+    switches: Any
+    rivalry: float
+    hostility: float
+    per_replication: bool  # some parameter holds one value per replication
+
+    @property
+    def rows_per_replication(self) -> int:
+        return self.months if self.steps else 1
+
+    @classmethod
+    def make(cls, spec: WorldSpec | None, replications: int | None, seed: int, params: Any, record: str,
+             replication_ids: Iterable[int] | None, chunk: int) -> _Run:
+        spec = spec or WorldSpec()
+        if record not in ("final", "steps"):
+            raise ValueError(f"record must be 'final' or 'steps', got {record!r}")
+        rows_given = len(params) if isinstance(params, pd.DataFrame) else None
+        if replications is None:
+            replications = 100 if rows_given is None else rows_given
+        ids = (np.arange(replications) if replication_ids is None
+               else np.asarray(list(replication_ids), dtype=np.int64))
+        if rows_given is not None and rows_given != ids.size:
+            raise ValueError(f"params has {rows_given} rows but the run has {ids.size} replications: "
+                             "give one row per replication")
+        if ids.size == 0:
+            raise ValueError("replications must be >= 1")
+        if (ids < 0).any():
+            raise ValueError(f"replication ids must be >= 0, got {int(ids.min())}")
+        if chunk < 1:
+            raise ValueError(f"chunk must be >= 1, got {chunk}")
+        world = spec.build()
+        p = as_params(params)
+        shaped = [np.shape(getattr(p, n)) for n in Params.names()]
+        bad = next(((n, sh) for n, sh in zip(Params.names(), shaped) if sh not in ((), (ids.size,))), None)
+        if bad:
+            raise ParameterError(f"parameter {bad[0]!r} has shape {bad[1]}; expected () or ({ids.size},)")
+        d0 = world.drivers
+        return cls(spec=spec, ids=ids, params=p, steps=record == "steps", months=spec.months, chunk=chunk,
+                   key=run_key(seed), agents=world.agents(), drivers=d0.arrays(), switches=spec.switches.flags(),
+                   rivalry=d0.us_china_rivalry[0], hostility=d0.us_russia_hostility[0],
+                   per_replication=any(shaped))
+
+    def blocks(self, size: int) -> Iterator[tuple[int, int, np.ndarray]]:
+        """``(start, stop, ids)`` of each block of at most ``size`` replications, in order."""
+        for start in range(0, len(self.ids), size):
+            stop = min(start + size, len(self.ids))
+            yield start, stop, self.ids[start:stop]
+
+    def advance(self, start: int, stop: int, out: np.ndarray) -> None:
+        """Run replications ``ids[start:stop]`` from month 0 to the end, their outcomes into the
+        columns of ``out`` ``(N_OUTCOMES, rows)``."""
+        p = (self.params.take(slice(start, stop)) if self.per_replication else self.params).arrays(stop - start)
+        s = initial_state(p, stop - start, rivalry=self.rivalry, hostility=self.hostility)
+        run_block(self.agents, s, self.drivers, p, self.switches, self.key, self.ids[start:stop], self.months,
+                  self.steps, out)
 
 
 def inputs(spec: WorldSpec, seed: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim import equations as eq
 from sim.actors import CHANNELS, CHN, PAIRS, PRK, RUS, USA, code
@@ -180,6 +181,34 @@ def columns(table: np.ndarray) -> dict[str, np.ndarray]:
     (bool flags, integer counts and category codes, floats)."""
     return {x.name: table[:, i].astype(_NUMPY_TYPES[x.dtype], copy=x.dtype != "float")
             for i, x in enumerate(DECLARED)}
+
+
+def _arrow_type(x: Outcome) -> pa.DataType:
+    if x.dtype == "category":  # what pyarrow makes of the table's pandas Categoricals
+        return pa.dictionary(pa.int8(), pa.large_string())
+    return {"float": pa.float64(), "bool": pa.bool_(), "int": pa.int64()}[x.dtype]
+
+
+def arrow_fields() -> list[pa.Field]:
+    """Every outcome as an Arrow field of its declared type, in column order: the types
+    pyarrow gives the columns of :func:`columns` after :func:`decode`."""
+    return [pa.field(x.name, _arrow_type(x)) for x in DECLARED]
+
+
+def arrow_columns(table: np.ndarray) -> list[pa.Array]:
+    """The outcome table of :func:`outcome_row` rows as Arrow arrays of :func:`arrow_fields`
+    (categories as dictionary arrays of their levels), without a pandas table in between.
+    Floats are not copied when ``table``'s columns are contiguous (a transposed
+    ``(N_OUTCOMES, rows)`` array, as the kernel writes it)."""
+    out = []
+    for name, values in columns(table).items():
+        levels = CATEGORICAL.get(name)
+        if levels is None:
+            out.append(pa.array(values))
+        else:
+            out.append(pa.DictionaryArray.from_arrays(pa.array(values.astype(np.int8)),
+                                                      pa.array(list(levels), pa.large_string())))
+    return out
 
 
 def decode(frame: pd.DataFrame) -> pd.DataFrame:

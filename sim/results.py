@@ -151,6 +151,50 @@ def units(path: Path | str) -> dict[str, dict[str, str]]:
             for f in pq.read_schema(path) if f.metadata}
 
 
+def with_metadata(schema: pa.Schema, meta: dict[str, Any] | None = None,
+                  columns: Callable[[str], dict[str, str] | None] | None = None) -> pa.Schema:
+    """``schema`` with ``meta`` (JSON, under the key ``trisim``) in its metadata and
+    ``columns(name)`` (a column's unit and meaning) in each field's metadata, as
+    :func:`parquet_bytes` writes them."""
+    if columns is not None:
+        fields = []
+        for f in schema:
+            info = columns(f.name)
+            fields.append(f.with_metadata({**(f.metadata or {}), **{k.encode(): v.encode() for k, v in info.items()}})
+                          if info else f)
+        schema = pa.schema(fields, metadata=schema.metadata)
+    if meta:
+        schema = schema.with_metadata({**(schema.metadata or {}), b"trisim": json.dumps(meta, default=str).encode()})
+    return schema
+
+
+@contextlib.contextmanager
+def parquet_stream(path: Path | str, schema: pa.Schema, **options: Any) -> Iterator[pq.ParquetWriter]:
+    """A Parquet writer whose file appears at ``path`` only once complete: the block writes
+    record batches (``writer.write_batch``) into a hidden temporary file beside ``path``, which
+    is fsynced and renamed to ``path`` when the block ends, and removed if it raises (as
+    :func:`atomic_write_bytes` does for whole files). Each batch becomes a row group, written
+    as it comes: memory holds one batch, not the table. ``options`` go to
+    :class:`pyarrow.parquet.ParquetWriter`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            writer = pq.ParquetWriter(fh, schema, **options)
+            try:
+                yield writer
+            finally:
+                writer.close()
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def parquet_bytes(frame: pd.DataFrame, meta: dict[str, Any] | None = None,
                   columns: Callable[[str], dict[str, str] | None] | None = None) -> bytes:
     """``frame`` as the bytes of a Parquet file, with ``meta`` (JSON) in the file's metadata and

@@ -71,7 +71,9 @@ def _run_rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1,
     of the month, then :func:`sim.dynamics.transition`. The replication's draws come from its
     own stream, only those the switched-on mechanisms read (:func:`sim.rng.replication_draws`,
     :func:`sim.dynamics.draws_used`). Outcomes (:func:`sim.outcomes.outcome_row`)
-    go to ``out``: one row per replication and month when ``steps``, else one per replication."""
+    go to the columns of ``out`` ``(N_OUTCOMES, n)``, one outcome per row of it: one column per
+    replication and month when ``steps``, else one per replication (each outcome's values lie
+    together in memory, as the columns of a table do)."""
     normal, uniform = np.zeros((months, N_NORMAL)), np.zeros((months, N_UNIFORM))  # zeros where not drawn
     normals, uniforms = draws_used(sw)
     dT, target = np.zeros((4, 4)), np.zeros(4)
@@ -93,9 +95,9 @@ def _run_rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1,
                           usa(x, m, q, usa_options))
             transition(x, d, m, q, sw, normal, uniform, dT, target)
             if steps:
-                outcome_row(x, q, m, out[i * months + t])
+                outcome_row(x, q, m, out[:, i * months + t])
         if not steps:
-            outcome_row(x, q, month_at(drivers, months - 1), out[i])
+            outcome_row(x, q, month_at(drivers, months - 1), out[:, i])
 
 
 _rows = jit(_run_rows)
@@ -127,7 +129,7 @@ def kernel() -> Any:
     args = (prk, prk, prk, prk, types.FunctionType(sig["patron"]), types.FunctionType(sig["patron"]),
             types.FunctionType(sig["us"]), f8, f8, f8, f8, f8, f8, f8, types.int64[::1], state, drivers,
             params, flags,
-            types.UniTuple(types.int64, 2), types.int64[::1], types.int64, types.boolean, types.float64[:, ::1])
+            types.UniTuple(types.int64, 2), types.int64[::1], types.int64, types.boolean, types.float64[:, :])
     with _quiet():
         return numba.njit(types.void(*args), cache=True, error_model="numpy", parallel=True)(_run_block)
 
@@ -143,7 +145,8 @@ def _quiet() -> Iterator[None]:
 
 def run_block(a: Agents, s: WorldState, drivers: tuple, p: np.recarray, sw: Any, key: tuple[int, int],
               replications: np.ndarray, months: int, steps: bool, out: np.ndarray) -> None:
-    """Run replications ``replications`` of ``s`` with agents ``a`` (:func:`_run_block`)."""
+    """Run replications ``replications`` of ``s`` with agents ``a`` (:func:`_run_block`); their
+    outcomes go to the columns of ``out`` ``(N_OUTCOMES, n)``."""
     run = kernel()
     with _quiet():
         run(*a, s, drivers, p, sw, key, np.ascontiguousarray(replications, dtype=np.int64), int(months),

@@ -159,3 +159,78 @@ def test_panels_are_the_steps_table_without_the_table():
     np.testing.assert_array_equal(got["tech_transferred"].ravel(), frame["tech_transferred"].to_numpy(dtype=float))
     with pytest.raises(ValueError, match="unknown outcome 'nope'"):
         panels(spec, ["nope"], replications=2)
+
+def test_a_steps_run_streamed_to_parquet_is_the_in_memory_table(tmp_path):
+    """The file holds, to the last bit, the table simulate returns, and the table pyarrow makes
+    of it (the writers' own route), in batches of whole replications that fit ``max_rows``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sim.engine import simulate_to_parquet
+
+    spec = WorldSpec(strategy="counterweight", scenario="war_ends", months=24)
+    params = pd.DataFrame({"value_chn": np.linspace(1.0, 8.0, 30)})
+    path = tmp_path / "steps.parquet"
+    rows = simulate_to_parquet(path, spec, seed=3, params=params, max_rows=24 * 7 + 5, meta={"job": "x"})
+    memory = simulate(spec, seed=3, params=params, record="steps")
+    assert rows == len(memory) == 30 * 24
+    back = pq.read_table(path)
+    pd.testing.assert_frame_equal(back.to_pandas(), memory, check_exact=True)
+    pq.write_table(pa.Table.from_pandas(memory, preserve_index=False), tmp_path / "memory.parquet")
+    written = pq.read_table(tmp_path / "memory.parquet")
+    assert back.schema.equals(written.schema, check_metadata=False)
+    pd.testing.assert_frame_equal(back.to_pandas(), written.to_pandas(), check_exact=True)
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_row_groups == 5  # 7 replications (168 rows) a batch: 7, 7, 7, 7, 2
+    assert max(meta.row_group(i).num_rows for i in range(meta.num_row_groups)) == 7 * 24
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+    from sim.results import read_meta
+
+    assert read_meta(path) == {"job": "x"}
+
+
+def test_streamed_final_rows_are_the_in_memory_table(tmp_path):
+    import pyarrow.parquet as pq
+
+    from sim.engine import simulate_to_parquet
+
+    spec = WorldSpec(months=12)
+    simulate_to_parquet(tmp_path / "final.parquet", spec, replication_ids=[5, 2, 9], seed=1, record="final")
+    pd.testing.assert_frame_equal(pq.read_table(tmp_path / "final.parquet").to_pandas(),
+                                  simulate(spec, replication_ids=[5, 2, 9], seed=1), check_exact=True)
+
+
+def test_a_streamed_run_holds_one_batch_whatever_the_number_of_replications(tmp_path, monkeypatch):
+    """Memory does not grow with R: every batch handed to the writer has at most max_rows rows
+    (and whole replications), for 10 replications as for 400."""
+    import pyarrow.parquet as pq
+
+    from sim import engine
+
+    sizes: list[int] = []
+    write = pq.ParquetWriter.write_batch
+
+    def spy(self, batch, *args, **kwargs):
+        sizes.append(batch.num_rows)
+        return write(self, batch, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_batch", spy)
+    spec = WorldSpec(months=6)
+    for r in (10, 400):
+        sizes.clear()
+        engine.simulate_to_parquet(tmp_path / f"{r}.parquet", spec, replications=r, max_rows=60)
+        assert sum(sizes) == r * 6
+        assert max(sizes) == 60
+        assert all(s % 6 == 0 for s in sizes)
+
+
+def test_a_failed_stream_leaves_no_file(tmp_path, monkeypatch):
+    from sim import engine
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(engine, "arrow_columns", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        engine.simulate_to_parquet(tmp_path / "x.parquet", WorldSpec(months=3), replications=4)
+    assert list(tmp_path.iterdir()) == []
