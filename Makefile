@@ -39,8 +39,10 @@ lock: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests experiments
 
+# the benchmark writes experiments/bench/results/*.csv; report.py makes README's tables from them
 bench: $(STAMP)
 	$(PY) experiments/bench/engines.py $(ARGS)
+	$(PY) experiments/bench/report.py
 
 dashboard: $(STAMP)
 	@echo "open http://127.0.0.1:8765 in a browser (Ctrl-C stops the dashboard)"

@@ -1,7 +1,12 @@
 """Benchmark: batch engine vs Mesa model, replication-months per second.
 
 Run: ``make bench`` (or ``.venv/bin/python experiments/bench/engines.py [--quick]``).
-Prints a table and writes ``experiments/bench/results/engines.csv`` and ``scaling.csv``.
+Prints a table and writes, under ``experiments/bench/results/``: ``engines.csv`` and
+``scaling.csv`` (both engines by R, how cost grows), ``threads.csv`` (the batch engine on one
+thread and on two at R = 10,000: rate per core, cycles per replication-month, the ratio, and how
+busy the machine was meanwhile) and ``steps_memory.csv`` (peak memory of a ``record="steps"``
+run held in memory and of one streamed to Parquet, each in a fresh process).
+``experiments/bench/report.py`` turns them into the README's performance table.
 All numbers of one table come from one run on one machine, so their ratios are comparable;
 the absolute numbers depend on the machine and on what else runs on it.
 
@@ -16,10 +21,16 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -56,11 +67,139 @@ def fit_exponent(x, y) -> float:
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
+def cpu_ghz() -> float:
+    """The nominal clock of this machine's CPU (GHz), from /proc/cpuinfo (``cpu MHz``); NaN if
+    unknown. Cycles per replication-month are counted at this clock."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("cpu MHz"):
+                return float(line.split(":")[1]) / 1000.0
+    except OSError:
+        pass
+    return float("nan")
+
+
+def busy_cpus(fn) -> tuple[float, float]:
+    """``fn()``'s wall time and the CPUs that other processes kept busy meanwhile (from
+    /proc/stat, less this process's own CPU time): about 0 means the other cores were free."""
+    def ticks() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return sum(fields[:8]), fields[3] + fields[4]
+    total0, idle0 = ticks()
+    own0 = sum(os.times()[:2])
+    t = time.perf_counter()
+    fn()
+    wall = time.perf_counter() - t
+    own = sum(os.times()[:2]) - own0
+    total1, idle1 = ticks()
+    cpus = os.cpu_count() or 1
+    busy = (total1 - total0 - (idle1 - idle0)) / max(total1 - total0, 1) * cpus
+    return wall, max(busy - own / wall, 0.0)
+
+
+def thread_scaling(spec: WorldSpec, replications: int, rounds: int) -> pd.DataFrame:
+    """The batch engine at ``replications`` on one thread and on two, alternating, best of
+    ``rounds`` each (so that both see the same machine): rate, rate per core, cycles per
+    replication-month at :func:`cpu_ghz`, and the CPUs other processes kept busy meanwhile
+    (``other_load``: near 0 when the second core was free)."""
+    before = numba.get_num_threads()
+    threads = [n for n in (1, 2) if n <= numba.config.NUMBA_NUM_THREADS]
+    best = {n: (float("inf"), float("nan")) for n in threads}
+    try:
+        for _ in range(rounds):
+            for n in threads:
+                numba.set_num_threads(n)
+                gc.collect()
+                wall, busy = busy_cpus(lambda: simulate(spec, replications=replications, seed=1))
+                if wall < best[n][0]:
+                    best[n] = (wall, busy)
+    finally:
+        numba.set_num_threads(before)
+    ghz = cpu_ghz()
+    rows = []
+    for n in threads:
+        wall, busy = best[n]
+        rate = replications * spec.months / wall
+        rows.append({"threads": n, "replications": replications, "months": spec.months, "seconds": wall,
+                     "rep_months_per_s": rate, "rep_months_per_s_per_core": rate / n, "cpu_ghz": ghz,
+                     "cycles_per_rep_month": ghz * 1e9 * n / rate, "other_load": busy,
+                     "over_one_thread": rate * best[1][0] / (replications * spec.months)})
+    return pd.DataFrame(rows)
+
+
+_STEPS_CHILD = """
+import json, os, sys, threading, time
+from pathlib import Path
+from sim.engine import simulate, simulate_to_parquet
+from sim.world import WorldSpec
+how, r, months, folder = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
+spec = WorldSpec(months=months)
+simulate(spec, replications=2, record="steps")  # compile or load the kernel first
+page = os.sysconf("SC_PAGE_SIZE")
+def rss():
+    return int(Path("/proc/self/statm").read_text().split()[1]) * page
+base, peak, done = rss(), [0], threading.Event()
+def sample():  # resident memory every 10 ms while the run goes
+    while not done.wait(0.01):
+        peak[0] = max(peak[0], rss())
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
+t = time.perf_counter()
+if how == "stream":
+    rows = simulate_to_parquet(folder / "steps.parquet", spec, replications=r, seed=1)
+    size = (folder / "steps.parquet").stat().st_size
+else:
+    rows, size = len(simulate(spec, replications=r, seed=1, record="steps")), 0
+seconds = time.perf_counter() - t
+done.set()
+sampler.join()
+print(json.dumps({"rows": rows, "seconds": seconds, "base": base, "peak": max(peak[0], rss()), "file_bytes": size}))
+"""
+
+
+def steps_memory(how: str, replications: int, months: int) -> dict:
+    """Peak resident memory of a steps run of ``replications`` x ``months`` in a fresh process
+    (sampled every 10 ms; ``before_run_gib`` is the process with the kernel loaded, before it):
+    ``how`` is ``"memory"`` (:func:`sim.engine.simulate`, a DataFrame) or ``"stream"``
+    (:func:`sim.engine.simulate_to_parquet`, into a temporary folder removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="steps-bench-", dir=OUT.parent) as folder:
+        out = subprocess.run([sys.executable, "-c", _STEPS_CHILD, how, str(replications), str(months), folder],
+                             capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"how": how, "replications": replications, "months": months, "rows": got["rows"],
+            "seconds": got["seconds"], "rows_per_s": got["rows"] / got["seconds"],
+            "peak_gib": got["peak"] / 2**30, "before_run_gib": got["base"] / 2**30,
+            "file_gib": got["file_bytes"] / 2**30}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--months", type=int, default=120)
     ap.add_argument("--quick", action="store_true", help="smaller sizes (a minute instead of several)")
+    ap.add_argument("--steps-replications", type=int, default=None,
+                    help="replications of the streamed steps run whose peak memory is measured "
+                         "(default 1,000,000; 100,000 with --quick; 0 skips it)")
+    ap.add_argument("--only", choices=["engines", "threads", "steps"], action="append",
+                    help="run only these parts (repeatable); default all")
     args = ap.parse_args(argv)
+    parts = set(args.only or ["engines", "threads", "steps"])
+    OUT.mkdir(parents=True, exist_ok=True)
+    if "threads" in parts:
+        simulate(WorldSpec(months=args.months), replications=10)
+        threads = thread_scaling(WorldSpec(months=args.months), 10_000, rounds=3 if args.quick else 7)
+        threads.to_csv(OUT / "threads.csv", index=False)
+        print(threads.to_string(index=False), flush=True)
+    if "steps" in parts:
+        big = args.steps_replications if args.steps_replications is not None else (
+            100_000 if args.quick else 1_000_000)
+        runs = [steps_memory("memory", 10_000, args.months), steps_memory("stream", 10_000, args.months)]
+        if big:
+            runs.append(steps_memory("stream", big, args.months))
+        steps = pd.DataFrame(runs)
+        steps.to_csv(OUT / "steps_memory.csv", index=False)
+        print(steps.to_string(index=False), flush=True)
+    if "engines" not in parts:
+        return 0
     months = args.months
     spec = WorldSpec(months=months)
     sizes = [1, 10, 100, 1_000, 10_000] + ([] if args.quick else [100_000])
@@ -108,7 +247,6 @@ def main(argv: list[str] | None = None) -> int:
     scaling.append({"engine": "batch", "in": "months", "exponent": fit_exponent(month_grid, t_months)})
     scaling = pd.DataFrame(scaling)
 
-    OUT.mkdir(parents=True, exist_ok=True)
     table.to_csv(OUT / "engines.csv", index=False)
     scaling.to_csv(OUT / "scaling.csv", index=False)
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:,.3f}".format):
