@@ -248,7 +248,8 @@ class _Run:
     def advance(self, start: int, stop: int, out: np.ndarray) -> None:
         """Run replications ``ids[start:stop]`` from month 0 to the end, their outcomes into the
         columns of ``out`` ``(N_OUTCOMES, rows)``."""
-        p = (self.params.take(slice(start, stop)) if self.per_replication else self.params).arrays(stop - start)
+        # one parameter record that every replication shares, unless they differ
+        p = self.params.take(slice(start, stop)).arrays(stop - start) if self.per_replication else self.params.arrays(1)
         s = initial_state(p, stop - start, rivalry=self.rivalry, hostility=self.hostility)
         run_block(self.agents, s, self.drivers, p, self.switches, self.key, self.ids[start:stop], self.months,
                   self.steps, out)

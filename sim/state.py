@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.actors import CHN, PRK, RUS, USA
+from sim.jitcache import jit, jit_inline
 from sim.params import Params
 
 #: Outcomes whose mean over the run and over the scenario's event window are kept (E16), in
@@ -60,49 +61,72 @@ STATE = np.dtype([
 WorldState = np.recarray
 
 
-def initial_state(p: Params, n: int, rivalry: float = 0.7, hostility: float = 0.9) -> WorldState:
+def initial_state(p: Params | np.recarray, n: int, rivalry: float = 0.7, hostility: float = 0.9) -> WorldState:
     """The state at month 0 for ``n`` replications of parameters ``p`` (a broadcast Params or
-    its record array, :meth:`sim.params.Params.arrays`).
+    its record array, :meth:`sim.params.Params.arrays`, of ``n`` records, or of one that every
+    replication shares).
 
     Trust among the great powers starts at the level the month-0 drivers imply
     (US-China: 1 - rivalry; US-Russia: 1 - hostility; China-Russia: ``chn_rus_alignment``).
+    Each replication's record is set by :func:`initial_record`, compiled.
     """
-    trust = np.zeros((n, 4, 4))
-    trust[:, PRK, CHN] = p.trust0_prk_chn
-    trust[:, CHN, PRK] = p.trust0_chn_prk
-    trust[:, PRK, RUS] = p.trust0_prk_rus
-    trust[:, RUS, PRK] = p.trust0_rus_prk
-    trust[:, PRK, USA] = trust[:, USA, PRK] = p.trust0_prk_usa
-    trust[:, CHN, RUS] = trust[:, RUS, CHN] = p.chn_rus_alignment
-    trust[:, CHN, USA] = trust[:, USA, CHN] = 1.0 - rivalry
-    trust[:, RUS, USA] = trust[:, USA, RUS] = 1.0 - hostility
-
-    attention = np.zeros((n, 4, 4))
-    a_chn = p.attention0_prk_chn
-    a_rus = np.minimum(p.attention0_prk_rus, 1.0 - a_chn)
-    attention[:, PRK, CHN] = a_chn
-    attention[:, PRK, RUS] = a_rus
-    attention[:, PRK, USA] = 1.0 - a_chn - a_rus
-    for a in (CHN, RUS, USA):
-        others = [b for b in range(4) if b != a]
-        attention[:, a, others] = 1.0 / 3.0
-
+    q = p.arrays(n) if isinstance(p, Params) else p
+    if q.shape[0] not in (1, n):
+        raise ValueError(f"initial_state needs {n} parameter records or one, got {q.shape[0]}")
     s = np.zeros(n, dtype=STATE).view(np.recarray)
-    s.trust, s.attention = trust, attention
-    s.bids[:, CHN] = p.bid0_chn
-    s.bids[:, RUS] = p.bid0_rus
-    s.contestability = 1.0
-    s.stakes = np.nan  # no stake revealed yet: month 0's bids best-respond to the initial offers
-    s.attention_ref = attention[:, PRK, :]
-    s.delivered = 1.0
-    s.tech_month = -1
-    initial_amity(s, p.amity_threshold)
+    _initial_records(s, q, float(rivalry), float(hostility))
     return s
 
 
-def initial_amity(s: WorldState, threshold: np.ndarray | float) -> None:
-    """Amity at month 0: mean mutual trust at least ``threshold`` (no band yet)."""
-    mean = 0.5 * (s.trust + np.swapaxes(s.trust, 1, 2))
-    s.amity = mean >= np.asarray(threshold, dtype=float).reshape(-1, 1, 1)
+@jit_inline
+def initial_record(x: np.record, q: np.record, rivalry: float, hostility: float) -> None:
+    """One replication's state at month 0 (``x`` a zeroed record of :data:`STATE`, ``q`` its
+    parameter record): trust from the ``trust0_*`` parameters and the month-0 drivers, PRK's
+    attention from ``attention0_*`` (the rest to the US), the great powers' attention spread
+    evenly over the other three, the patrons' opening bids, full contestability and delivery,
+    no stake revealed yet (month 0's bids best-respond to the initial offers), each patron used
+    to the attention it has, no technology released, and amity at month 0
+    (:func:`initial_amity`)."""
+    trust, attention = x.trust, x.attention
+    trust[PRK, CHN] = q.trust0_prk_chn
+    trust[CHN, PRK] = q.trust0_chn_prk
+    trust[PRK, RUS] = q.trust0_prk_rus
+    trust[RUS, PRK] = q.trust0_rus_prk
+    trust[PRK, USA] = trust[USA, PRK] = q.trust0_prk_usa
+    trust[CHN, RUS] = trust[RUS, CHN] = q.chn_rus_alignment
+    trust[CHN, USA] = trust[USA, CHN] = 1.0 - rivalry
+    trust[RUS, USA] = trust[USA, RUS] = 1.0 - hostility
+    a_chn = q.attention0_prk_chn
+    a_rus = min(q.attention0_prk_rus, 1.0 - a_chn)
+    attention[PRK, CHN] = a_chn
+    attention[PRK, RUS] = a_rus
+    attention[PRK, USA] = 1.0 - a_chn - a_rus
+    for a in (CHN, RUS, USA):
+        for b in range(4):
+            if b != a:
+                attention[a, b] = 1.0 / 3.0
+    x.bids[CHN] = q.bid0_chn
+    x.bids[RUS] = q.bid0_rus
+    for k in range(4):
+        x.contestability[k] = 1.0
+        x.stakes[k] = np.nan
+        x.attention_ref[k] = attention[PRK, k]
+        x.delivered[k] = 1.0
+    x.tech_month = -1
+    initial_amity(x, q.amity_threshold)
+
+
+@jit_inline
+def initial_amity(x: np.record, threshold: float) -> None:
+    """Amity at month 0 in the replication of record ``x``: mean mutual trust at least
+    ``threshold`` (no band yet)."""
     for a in range(4):
-        s.amity[:, a, a] = False
+        for b in range(4):
+            x.amity[a, b] = a != b and 0.5 * (x.trust[a, b] + x.trust[b, a]) >= threshold
+
+
+@jit
+def _initial_records(s: WorldState, q: np.recarray, rivalry: float, hostility: float) -> None:
+    shared = q.shape[0] == 1
+    for r in range(s.shape[0]):
+        initial_record(s[r], q[0] if shared else q[r], rivalry, hostility)

@@ -65,7 +65,8 @@ class Agents(NamedTuple):
 def _run_rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1, prk_options2, prk_options3,
               chn_options, rus_options, usa_options, phase, s, drivers, p, sw, key, replications, months, steps, out,
               lo, hi):
-    """Run rows ``lo`` to ``hi`` of ``s`` (replication ``replications[i]`` of the run in row i)
+    """Run rows ``lo`` to ``hi`` of ``s`` (replication ``replications[i]`` of the run in row i,
+    with parameter record ``p[i]``, or ``p[0]`` for all when ``p`` holds one)
     from month 0 to ``months``, in place: each month the patrons measure PRK's contestability
     (:func:`sim.dynamics.sense`), every agent decides by its rule from the state at the start
     of the month, then :func:`sim.dynamics.transition`. The replication's draws come from its
@@ -76,9 +77,10 @@ def _run_rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1,
     together in memory, as the columns of a table do)."""
     normal, uniform = np.zeros((months, N_NORMAL)), np.zeros((months, N_UNIFORM))  # zeros where not drawn
     normals, uniforms = draws_used(sw)
+    shared = p.shape[0] == 1  # one parameter record for every replication
     dT, target = np.zeros((4, 4)), np.zeros(4)
     for i in range(lo, hi):
-        x, q = s[i], p[i]
+        x, q = s[i], p[0 if shared else i]
         replication_draws(key[0], key[1], replications[i], normal, uniform, normals, uniforms)
         for t in range(months):
             m = month_at(drivers, t)
