@@ -85,12 +85,20 @@ def simulate(
         run.advance(start, stop, table[:, start * rows:stop * rows])
     n_rows = table.shape[1]
     steps = run.steps
-    frame = pd.DataFrame({**{k: np.full(n_rows, v) for k, v in inputs(run.spec, seed).items()},
+    frame = pd.DataFrame({**{k: _constant(v, n_rows) for k, v in inputs(run.spec, seed).items()},
                           "replication": np.repeat(run.ids, rows),
                           "month": np.tile(np.arange(1, run.months + 1), len(run.ids)) if steps
                           else np.full(n_rows, run.months),
                           **columns(table.T)})
     return decode(frame)
+
+
+def _constant(value: Any, n: int) -> Any:
+    """A column of ``n`` times ``value``: strings as pandas' ``str`` columns made from one Arrow
+    string (a NumPy array of strings costs pandas 30 times as much to convert)."""
+    if isinstance(value, str):
+        return pd.Series(pa.array([value], pa.large_string()).take(pa.array(np.zeros(n, dtype=np.int32))), dtype="str")
+    return np.full(n, value)
 
 
 #: Most replication-months :func:`simulate_to_parquet` holds in memory at once (one record
