@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,9 +102,8 @@ def _constant(value: Any, n: int) -> Any:
     return np.full(n, value)
 
 
-#: Most replication-months :func:`simulate_to_parquet` holds in memory at once (one record
-#: batch, written as one row group): about 80 MiB of outcomes, whatever the number of
-#: replications.
+#: Most replication-months in one record batch of :func:`simulate_to_parquet` (written as one
+#: row group): about 80 MiB of outcomes; it holds two, whatever the number of replications.
 STEP_ROWS = 1 << 17
 
 
@@ -121,7 +121,8 @@ def simulate_to_parquet(
 ) -> int:
     """:func:`simulate`'s table written to the Parquet file ``path`` as the replications
     finish, in record batches of at most ``max_rows`` rows (replications whole), with no
-    pandas table in between: memory holds one batch, whatever the number of replications.
+    pandas table in between: memory holds two batches (one written while the next runs),
+    whatever the number of replications.
 
     The file appears only when complete (a temporary file beside it, renamed at the end:
     :func:`sim.results.parquet_stream`); read back, it is the table :func:`simulate` returns
@@ -144,20 +145,30 @@ def simulate_to_parquet(
     n_max = per_batch * rows
     constants = [pa.array(np.full(n_max, v), type=schema.field(k).type) for k, v in names.items()]
     month = np.tile(np.arange(1, run.months + 1), per_batch) if run.steps else np.full(n_max, run.months)
-    table = np.empty((N_OUTCOMES, n_max))
+    tables = (np.empty((N_OUTCOMES, n_max)), np.empty((N_OUTCOMES, n_max)))
     written = 0
     # dictionary-encode the names and categories only: a float column seldom repeats, and trying
     # costs more than half the writing time
     dictionaries = [f.name for f in schema if pa.types.is_dictionary(f.type)] + [
         k for k, v in names.items() if isinstance(v, str)]
-    with parquet_stream(path, with_metadata(schema, meta), use_dictionary=dictionaries) as writer:
-        for start, stop, block in run.blocks(per_batch):
+    with parquet_stream(path, with_metadata(schema, meta), use_dictionary=dictionaries) as writer, \
+            ThreadPoolExecutor(1, thread_name_prefix="parquet") as pool:
+        # a block runs while the one before it is written (its batch's columns are views of the
+        # other table, free again once written)
+        pending = None
+        for k, (start, stop, block) in enumerate(run.blocks(per_batch)):
             n = (stop - start) * rows
+            table = tables[k % 2]
             run.advance(start, stop, table[:, :n])
             arrays = [c.slice(0, n) for c in constants]
             arrays += [pa.array(np.repeat(block, rows)), pa.array(month[:n]), *arrow_columns(table[:, :n].T)]
-            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(writer.write_batch, batch)
             written += n
+        if pending is not None:
+            pending.result()
     return written
 
 

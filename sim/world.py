@@ -133,7 +133,8 @@ def kernel() -> Any:
             params, flags,
             types.UniTuple(types.int64, 2), types.int64[::1], types.int64, types.boolean, types.float64[:, :])
     with _quiet():
-        return numba.njit(types.void(*args), cache=True, error_model="numpy", parallel=True)(_run_block)
+        # nogil: a thread writing the last block's outcomes (sim.engine.simulate_to_parquet) runs meanwhile
+        return numba.njit(types.void(*args), cache=True, error_model="numpy", parallel=True, nogil=True)(_run_block)
 
 
 @contextmanager
