@@ -5,6 +5,10 @@ functions the Mesa model steps through: the agents' decisions, then
 :func:`sim.dynamics.transition`, one call of each equation per replication and month.
 Replication r of a run seeded with ``seed`` draws its noise from its own counter-based stream
 (:mod:`sim.rng`), the very numbers the Mesa model draws for ``(seed, r)``.
+
+Three ways out of a run, all from the same compiled blocks of replications: a DataFrame
+(:func:`simulate`), a Parquet file written as the blocks finish (:func:`simulate_to_parquet`,
+for steps runs too large to hold), and per-month arrays of a few outcomes (:func:`panels`).
 """
 
 from __future__ import annotations
