@@ -99,8 +99,14 @@ def steps_table(steps: pd.DataFrame) -> list[str]:
         size = f"{row.file_gib:,.2f} GiB" if row.file_gib else ""
         out.append(f"| {names.get(row.how, row.how)} | {_n(row.replications)} x {row.months} | {_n(row.rows)} | "
                    f"{row.seconds:,.1f} | {row.peak_gib:,.2f} GiB | {row.before_run_gib:,.2f} GiB | {size} |")
-    out += ["", "\"Before the run\" is the process with the compiled model loaded; a streamed run holds one "
-            "record batch at a time, so its peak does not grow with R."]
+    text = ("\"Before the run\" is the process with the compiled model loaded. A streamed run holds two record "
+            "batches of at most 2^17 rows (one written while the next runs), whatever R")
+    streamed = steps[steps["how"] == "stream"].sort_values("replications")
+    if len(streamed) > 1:
+        lo, hi = streamed.iloc[0], streamed.iloc[-1]
+        text += (f": from {_n(lo.replications)} to {_n(hi.replications)} replications its peak went from "
+                 f"{lo.peak_gib:.2f} to {hi.peak_gib:.2f} GiB")
+    out += ["", text + "."]
     return out
 
 
