@@ -179,15 +179,20 @@ def parquet_stream(path: Path | str, schema: pa.Schema, **options: Any) -> Itera
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            writer = pq.ParquetWriter(fh, schema, **options)
-            try:
-                yield writer
-            finally:
-                writer.close()
-            fh.flush()
-            os.fsync(fh.fileno())
+        # by name, so that Arrow writes the file itself, without Python's file object (and the
+        # GIL) in each write
+        writer = pq.ParquetWriter(tmp, schema, **options)
+        try:
+            yield writer
+        finally:
+            writer.close()
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
