@@ -79,51 +79,65 @@ def cpu_ghz() -> float:
     return float("nan")
 
 
-def busy_cpus(fn) -> tuple[float, float]:
-    """``fn()``'s wall time and the CPUs that other processes kept busy meanwhile (from
-    /proc/stat, less this process's own CPU time): about 0 means the other cores were free."""
+def busy_cpus(fn) -> tuple[float, float, float]:
+    """``fn()``'s wall time, the CPUs that other processes kept busy meanwhile (from
+    /proc/stat, less this process's own CPU time: about 0 means the other cores were free), and
+    this process's CPU time (seconds, all its threads)."""
     def ticks() -> tuple[int, int]:
         fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
         return sum(fields[:8]), fields[3] + fields[4]
     total0, idle0 = ticks()
-    own0 = sum(os.times()[:2])
+    own0 = time.process_time()
     t = time.perf_counter()
     fn()
     wall = time.perf_counter() - t
-    own = sum(os.times()[:2]) - own0
+    own = time.process_time() - own0
     total1, idle1 = ticks()
     cpus = os.cpu_count() or 1
     busy = (total1 - total0 - (idle1 - idle0)) / max(total1 - total0, 1) * cpus
-    return wall, max(busy - own / wall, 0.0)
+    return wall, max(busy - own / wall, 0.0), own
+
+
+def timed_with_load(fn, repeat: int) -> tuple[float, float]:
+    """:func:`timed` and the CPUs other processes kept busy over all its calls (:func:`busy_cpus`)."""
+    best = []
+    _, other, _ = busy_cpus(lambda: best.append(timed(fn, repeat)))
+    return best[0], other
 
 
 def thread_scaling(spec: WorldSpec, replications: int, rounds: int) -> pd.DataFrame:
     """The batch engine at ``replications`` on one thread and on two, alternating, best of
     ``rounds`` each (so that both see the same machine): rate, rate per core, cycles per
-    replication-month at :func:`cpu_ghz`, and the CPUs other processes kept busy meanwhile
-    (``other_load``: near 0 when the second core was free)."""
+    replication-month (from the CPU time this process used, at :func:`cpu_ghz`), and the CPUs
+    other processes kept busy meanwhile (``other_load``: near 0 when the second core was
+    free)."""
     before = numba.get_num_threads()
     threads = [n for n in (1, 2) if n <= numba.config.NUMBA_NUM_THREADS]
     best = {n: (float("inf"), float("nan")) for n in threads}
+    cpu = dict.fromkeys(threads, float("inf"))
     try:
         for _ in range(rounds):
             for n in threads:
                 numba.set_num_threads(n)
                 gc.collect()
-                wall, busy = busy_cpus(lambda: simulate(spec, replications=replications, seed=1))
+                wall, busy, own = busy_cpus(lambda: simulate(spec, replications=replications, seed=1))
                 if wall < best[n][0]:
                     best[n] = (wall, busy)
+                cpu[n] = min(cpu[n], own)
     finally:
         numba.set_num_threads(before)
     ghz = cpu_ghz()
+    work = replications * spec.months
     rows = []
     for n in threads:
         wall, busy = best[n]
-        rate = replications * spec.months / wall
+        rate = work / wall
+        # CPU time counts only the cycles this process got, so it holds on a busy machine too
         rows.append({"threads": n, "replications": replications, "months": spec.months, "seconds": wall,
-                     "rep_months_per_s": rate, "rep_months_per_s_per_core": rate / n, "cpu_ghz": ghz,
-                     "cycles_per_rep_month": ghz * 1e9 * n / rate, "other_load": busy,
-                     "over_one_thread": rate * best[1][0] / (replications * spec.months)})
+                     "rep_months_per_s": rate, "rep_months_per_s_per_core": rate / n, "cpu_s": cpu[n],
+                     "rep_months_per_cpu_s": work / cpu[n], "cpu_ghz": ghz,
+                     "cycles_per_rep_month": ghz * 1e9 * cpu[n] / work, "other_load": busy,
+                     "over_one_thread": rate * best[1][0] / work})
     return pd.DataFrame(rows)
 
 
@@ -211,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     mesa_rate = None
     for r in sizes:
         reps = 5 if r <= 10_000 else 2
-        t_batch = timed(lambda r=r: simulate(spec, replications=r, seed=1), repeat=reps)
+        t_batch, other = timed_with_load(lambda r=r: simulate(spec, replications=r, seed=1), repeat=reps)
         # the draws alone, one thread, into a buffer written before (at most 10,000 rows of it)
         k = min(r, 10_000)
         buffer = (np.zeros((k, months, N_NORMAL)), np.zeros((k, months, N_UNIFORM)))
@@ -220,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         mem = peak_mib(lambda r=r: simulate(spec, replications=r, seed=1)) if r <= 10_000 else float("nan")
         row = {"replications": r, "months": months, "batch_s": t_batch,
                "batch_rep_months_per_s": r * months / t_batch, "noise_share": t_noise / t_batch,
-               "batch_peak_mib": mem}
+               "batch_peak_mib": mem, "other_load": other}
         if r in mesa_sizes:
             t_mesa = timed(lambda r=r: simulate_mesa(spec, replications=r, seed=1))
             row["mesa_s"] = t_mesa

@@ -44,14 +44,16 @@ def _read(name: str) -> pd.DataFrame | None:
 
 def engines_table(engines: pd.DataFrame, scaling: pd.DataFrame | None) -> list[str]:
     mesa_max = int(engines.dropna(subset=["mesa_s"])["replications"].max())
-    out = ["| replications | batch (rep-months/s) | Mesa (rep-months/s) | batch / Mesa | batch peak memory |",
-           "|---:|---:|---:|---:|---:|"]
+    load = "other_load" in engines.columns  # older runs did not record it
+    out = ["| replications | batch (rep-months/s) | Mesa (rep-months/s) | batch / Mesa | batch peak memory |"
+           + (" other processes' load (CPUs) |" if load else ""),
+           "|---:|---:|---:|---:|---:|" + ("---:|" if load else "")]
     for row in engines.itertuples():
         measured = not math.isnan(row.mesa_rep_months_per_s)
         mesa = _n(row.mesa_rep_months_per_s) if measured else f"({_n(row.mesa_rate_used)})"
         mem = "" if math.isnan(row.batch_peak_mib) else f"{row.batch_peak_mib:,.1f} MiB"
         out.append(f"| {_n(row.replications)} | {_n(row.batch_rep_months_per_s)} | {mesa} | "
-                   f"{row.batch_over_mesa:,.0f}x | {mem} |")
+                   f"{row.batch_over_mesa:,.0f}x | {mem} |" + (f" {row.other_load:.2f} |" if load else ""))
     out.append("")
     text = f"Mesa's rate for R > {mesa_max:,} is the one measured at R = {mesa_max:,}."
     at = engines[engines["replications"] == 10_000]
@@ -71,15 +73,18 @@ def engines_table(engines: pd.DataFrame, scaling: pd.DataFrame | None) -> list[s
 def threads_table(threads: pd.DataFrame) -> list[str]:
     out = ["", "The batch engine on one thread and on two (numba threads over chunks of 64 replications), "
            "R = 10,000, 120 months, best of several alternating runs:", "",
-           "| threads | rep-months/s | per core | cycles per rep-month | over one thread | "
+           "| threads | rep-months/s | per core | per CPU-second | cycles per rep-month | over one thread | "
            "other processes' load (CPUs) |",
-           "|---:|---:|---:|---:|---:|---:|"]
+           "|---:|---:|---:|---:|---:|---:|---:|"]
     for row in threads.itertuples():
         out.append(f"| {row.threads} | {_n(row.rep_months_per_s)} | {_n(row.rep_months_per_s_per_core)} | "
-                   f"{row.cycles_per_rep_month:,.0f} | {row.over_one_thread:.2f}x | {row.other_load:.2f} |")
+                   f"{_n(row.rep_months_per_cpu_s)} | {row.cycles_per_rep_month:,.0f} | {row.over_one_thread:.2f}x | "
+                   f"{row.other_load:.2f} |")
     two = threads[threads["threads"] == 2]
     ghz = threads["cpu_ghz"].iloc[0]
-    text = f"Cycles are counted at the CPU's nominal {ghz:.1f} GHz (`/proc/cpuinfo`)."
+    text = (f"\"Per core\" divides the wall-clock rate by the threads; \"per CPU-second\" divides the work by "
+            f"the CPU time the process got, and cycles count that time at the CPU's nominal {ghz:.1f} GHz "
+            "(`/proc/cpuinfo`), so both hold on a busy machine.")
     if len(two):
         load = two["other_load"].iloc[0]
         free = "free" if load < 0.2 else f"not free (other processes kept {load:.1f} CPUs busy)"
