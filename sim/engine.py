@@ -14,7 +14,7 @@ for steps runs too large to hold), and per-month arrays of a few outcomes (:func
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -121,6 +121,7 @@ def simulate_to_parquet(
     record: str = "steps",
     replication_ids: Iterable[int] | None = None,
     meta: dict[str, Any] | None = None,
+    columns: Callable[[str], dict[str, str] | None] | None = None,
     max_rows: int = STEP_ROWS,
 ) -> int:
     """:func:`simulate`'s table written to the Parquet file ``path`` as the replications
@@ -130,9 +131,10 @@ def simulate_to_parquet(
 
     The file appears only when complete (a temporary file beside it, renamed at the end:
     :func:`sim.results.parquet_stream`); read back, it is the table :func:`simulate` returns
-    for the same arguments, to the last bit. ``meta`` (JSON) goes into the file's metadata as
-    :func:`sim.results.write_parquet` stores it. Arguments otherwise as :func:`simulate`
-    (``record`` defaults to ``"steps"``).
+    for the same arguments, to the last bit. ``meta`` (JSON) goes into the file's metadata and
+    ``columns(name)`` (a column's unit and meaning, e.g. :func:`sim.job.column_info`) into each
+    column's, as :func:`sim.results.write_parquet` stores them. Arguments otherwise as
+    :func:`simulate` (``record`` defaults to ``"steps"``).
 
     Returns:
         The number of rows written.
@@ -155,7 +157,7 @@ def simulate_to_parquet(
     # costs more than half the writing time
     dictionaries = [f.name for f in schema if pa.types.is_dictionary(f.type)] + [
         k for k, v in names.items() if isinstance(v, str)]
-    with parquet_stream(path, with_metadata(schema, meta), use_dictionary=dictionaries) as writer, \
+    with parquet_stream(path, with_metadata(schema, meta, columns), use_dictionary=dictionaries) as writer, \
             ThreadPoolExecutor(1, thread_name_prefix="parquet") as pool:
         # a block runs while the one before it is written (its batch's columns are views of the
         # other table, free again once written)

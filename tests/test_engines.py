@@ -171,7 +171,10 @@ def test_a_steps_run_streamed_to_parquet_is_the_in_memory_table(tmp_path):
     spec = WorldSpec(strategy="counterweight", scenario="war_ends", months=24)
     params = pd.DataFrame({"value_chn": np.linspace(1.0, 8.0, 30)})
     path = tmp_path / "steps.parquet"
-    rows = simulate_to_parquet(path, spec, seed=3, params=params, max_rows=24 * 7 + 5, meta={"job": "x"})
+    def info(name):
+        return {"unit": "0-1"} if name.startswith("trust_") else None
+
+    rows = simulate_to_parquet(path, spec, seed=3, params=params, max_rows=24 * 7 + 5, meta={"job": "x"}, columns=info)
     memory = simulate(spec, seed=3, params=params, record="steps")
     assert rows == len(memory) == 30 * 24
     back = pq.read_table(path)
@@ -187,6 +190,10 @@ def test_a_steps_run_streamed_to_parquet_is_the_in_memory_table(tmp_path):
     from sim.results import read_meta
 
     assert read_meta(path) == {"job": "x"}
+    from sim.results import units
+
+    assert units(path)["trust_prk_chn"] == {"unit": "0-1"}
+    assert "autonomy_prk" not in units(path)
 
 
 def test_streamed_final_rows_are_the_in_memory_table(tmp_path):
