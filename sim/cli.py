@@ -52,6 +52,10 @@ def _job(cfg) -> None:
     logging.raiseExceptions = False
     hc = HydraConfig.get()
     in_sweep = hc.mode == RunMode.MULTIRUN
+    if in_sweep:  # a SLURM task, a joblib worker: the batch engine's threads stay within its CPUs
+        from sim.sweep.workers import limit_threads
+
+        limit_threads()
     out = Path(hc.runtime.output_dir)
     task = list(hc.overrides.task)
     choices = dict(hc.runtime.choices)
@@ -138,6 +142,7 @@ def hydra_main(argv: list[str] | None = None, add: bool = False) -> int:
     from sim.config import ConfigError, plugins_in, register_configs
     from sim.job import PARENT_ENV
     from sim.sweep import plan as planning
+    from sim.sweep import workers
     from sim.sweep.names import reused_with_other_jobs
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -193,10 +198,16 @@ def hydra_main(argv: list[str] | None = None, add: bool = False) -> int:
             with stop_on_signals() if sweeping else nullcontext(), \
                     planning.launching(plan) if sweeping else nullcontext(), \
                     planning.progress(plan) if sweeping else nullcontext():
-                hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(_job)()
+                if sweeping and plan.launcher == planning.WORKERS:
+                    # the plan holds every job's resolved config: Hydra's multirun would compose the
+                    # primary config again and set up its logging only to hand the jobs over
+                    planning.record_launch_failures(plan, plan.todo, workers.run_jobs(plan, plan.todo, plan.workers))
+                else:
+                    hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(_job)()
     except Interrupted as stop:
         stopped = stop
     finally:
+        workers.shutdown()  # the workers launcher's (and trisim sweep's early) worker processes
         sys.argv = saved
         for key, value in saved_env.items():
             if value is None:

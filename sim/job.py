@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 import yaml  # PyYAML, which OmegaConf reads and writes with
@@ -372,7 +373,9 @@ def _compute_and_write(config: dict[str, Any], ctx: JobContext, meta: dict[str, 
     started = time.perf_counter()
     run = to_run(config)
     frame = label(execute(run, progress=progress and not ctx.in_sweep), ctx)
-    written = provenance(**meta, rows=len(frame), seconds=round(time.perf_counter() - started, 3))
+    # threads: the batch engine's (numba's) threads the job ran on, which a sweep shares out among its workers
+    written = provenance(**meta, rows=len(frame), seconds=round(time.perf_counter() - started, 3),
+                         threads=numba.get_num_threads())
     files = [RESULT, MANIFEST, CONFIG]
     atomic_write_bytes(out / CONFIG, yaml.safe_dump(config, sort_keys=False).encode())
     figure = config["output"]["figure"]

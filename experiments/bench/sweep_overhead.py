@@ -1,22 +1,30 @@
-"""What the sweep machinery costs next to the simulation.
+"""What ``trisim sweep`` costs over a plain script that runs the same jobs.
 
-1. A local sweep of many tiny jobs (default 100 jobs of one strategy, 10 replications of 12
-   months each) through ``trisim sweep`` (Hydra multirun: planning, the joblib launcher, job
-   folders, atomic Parquet writes), against the same jobs run in one process by
-   :func:`sim.job.run_job` (same simulation, same files, no Hydra) and by the simulation alone.
-2. A large sweep (default 8 jobs x 5 strategies x 2000 replications x 120 months) on every
-   core, against one process: throughput in replication-months per second.
+For each case (``experiment=strategy_comparison``, ``experiment=us_policy_mix``, a 20-value
+multirun over ``params.value_chn``) and each size (1,000 and 10,000 replications of 120 months),
+one run of this benchmark times, as commands (interpreter start included):
 
-Prints a table and writes it as CSV::
+- ``trisim sweep NAME <case> replications=R`` (planning, the workers launcher, claims, manifests,
+  configs, atomic tables, the catalog's links), in a fresh folder;
+- a plain script doing the same jobs: it imports the package, simulates each job's resolved
+  config (``sim.job.execute``, every strategy) and writes one Parquet file per job with pandas.
+  The configs come from the sweep's plan, made beforehand in this process, so that the script
+  composes nothing.
 
-    python experiments/bench/sweep_overhead.py                 # the full benchmark
-    python experiments/bench/sweep_overhead.py --jobs 20 --large-replications 200   # quicker
+Runs are paired and alternate in order; each time is the median of ``--repeats`` pairs, and
+``ratio`` is sweep over script. The first pair of each case also checks that the sweep's tables
+hold the script's rows, column for column. Writes ``experiments/bench/results/sweep_overhead.csv``::
+
+    python experiments/bench/sweep_overhead.py                       # the full benchmark
+    python experiments/bench/sweep_overhead.py --replications 1000 --repeats 1   # quicker
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import json
+import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,102 +32,127 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from omegaconf import OmegaConf
 
-from sim.config import RunConfig, to_run
-from sim.job import JobContext, execute, run_job
+from sim.config import to_run
 
 HERE = Path(__file__).resolve().parent
+VALUES = ",".join(f"{1 + 0.25 * i:g}" for i in range(20))  # 1 to 5.75: 20 values of params.value_chn
+CASES = {
+    "strategy_comparison": ["experiment=strategy_comparison"],
+    "us_policy_mix": ["experiment=us_policy_mix"],
+    "value_chn x20": [f"params.value_chn={VALUES}"],
+}
+
+#: The plain script: simulate each job, one Parquet file per job.
+SCRIPT = """
+import json, sys
+from pathlib import Path
+from sim.config import to_run
+from sim.job import execute
+configs, out = json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2])
+out.mkdir(parents=True, exist_ok=True)
+for i, config in enumerate(configs):
+    execute(to_run(config), progress=False).to_parquet(out / f"job{i}.parquet")
+"""
 
 
-def config(overrides: dict) -> OmegaConf:
-    cfg = OmegaConf.structured(RunConfig)
-    for key, value in overrides.items():
-        OmegaConf.update(cfg, key, value)
-    return cfg
+def job_configs(overrides: list[str]) -> list[dict]:
+    """The resolved config of every job of ``trisim sweep NAME overrides...``, from its plan."""
+    from sim.cli import CONFIG_DIR
+    from sim.config import register_configs
+    from sim.sweep.plan import make_plan
+
+    register_configs()
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = make_plan([*overrides, f"hydra.sweep.dir={tmp}/plan"], True, CONFIG_DIR)
+    return [job.config for job in plan.jobs]
 
 
-def job_configs(base: dict, jobs: int) -> list:
-    """One config per job: the base settings, seeds 0..jobs-1 (as ``seed=range(0,jobs)`` sweeps)."""
-    return [config({**base, "seed": seed}) for seed in range(jobs)]
-
-
-def sweep(name: str, base: dict, jobs: int, workers: int, launcher: str, cwd: Path) -> float:
-    """Wall time of ``trisim sweep`` as a command (interpreter start included)."""
-    args = [f"{k}={v}" for k, v in base.items() if k != "strategy.names"]
-    if "strategy.names" in base:
-        args += [f"strategy={name}" for name in base["strategy.names"]]  # one strategy: its config group
-    cmd = [sys.executable, "-m", "sim", "sweep", name, *args, f"seed=range(0,{jobs})", "--workers", str(workers),
-           "--launcher", launcher, "output.progress=false"]
+def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if done.returncode != 0:
-        raise SystemExit(f"sweep {name} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return wall
+        raise SystemExit(f"{' '.join(cmd[:4])} ... failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return wall, done.stderr
 
 
-def in_process(cfgs: list, out: Path, write: bool) -> float:
-    """Wall time of the same jobs in this process: the full job (``write``) or the simulation."""
-    start = time.perf_counter()
-    for i, cfg in enumerate(cfgs):
-        if write:
-            run_job(cfg, JobContext(directory=out / f"job{i}", sweep_id="bench", job_id=f"seed={i}", in_sweep=True),
-                    progress=False)
-        else:
-            execute(to_run(cfg), progress=False)
-    return time.perf_counter() - start
+def sweep(name: str, overrides: list[str], cwd: Path) -> tuple[float, str]:
+    """Wall time and stderr of ``trisim sweep`` as a command."""
+    return timed([sys.executable, "-m", "sim", "sweep", name, *overrides, "output.progress=false"], cwd)
+
+
+def script(configs_file: Path, out: Path, cwd: Path) -> float:
+    return timed([sys.executable, "-c", SCRIPT, str(configs_file), str(out)], cwd)[0]
+
+
+def same_rows(sweep_dir: Path, script_dir: Path, configs: list[dict]) -> None:
+    """Each job's table in the sweep holds the script's table for that job, column for column."""
+    from sim.config import inputs_hash, job_inputs
+
+    tables = {read_inputs(p): p for p in sweep_dir.glob("*/outcomes.parquet")}
+    assert len(tables) == len(configs), (len(tables), len(configs))
+    for i, config in enumerate(configs):
+        mine = pd.read_parquet(script_dir / f"job{i}.parquet")
+        theirs = pd.read_parquet(tables[inputs_hash(job_inputs(config))])
+        columns = [c for c in mine.columns if c != "run_id"]
+        assert theirs[columns].equals(mine[columns]), f"job {i} differs"
+
+
+def read_inputs(path: Path) -> str:
+    return json.loads((path.parent / "manifest.json").read_text())["inputs_hash"]
+
+
+def shape_of(stderr: str) -> tuple[int, int]:
+    """Workers and threads per worker, from the sweep's line ``N worker process(es) x T thread(s)``."""
+    found = re.search(r"(\d+) worker process(?:es)? x (\d+) thread", stderr)
+    return (int(found[1]), int(found[2])) if found else (0, 0)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=100, help="jobs of the tiny sweep")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--large-jobs", type=int, default=8)
-    parser.add_argument("--large-replications", type=int, default=2000)
+    parser.add_argument("--replications", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--months", type=int, default=120)
+    parser.add_argument("--repeats", type=int, default=3, help="paired runs per case and size (median)")
+    parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     parser.add_argument("--out", type=Path, default=HERE / "results" / "sweep_overhead.csv")
     args = parser.parse_args(argv)
 
-    tiny = {"strategy.names": ["balancing"], "months": 12, "replications": 10}
-    large = {"months": 120, "replications": args.large_replications}
-    tiny_rm = args.jobs * 12 * 10
-    large_rm = args.large_jobs * 5 * 120 * args.large_replications
     rows = []
-
-    def record(case: str, jobs: int, workers: int, rep_months: int, wall: float) -> None:
-        rows.append({"case": case, "jobs": jobs, "workers": workers, "replication_months": rep_months,
-                     "wall_s": round(wall, 2), "per_job_s": round(wall / jobs, 3),
-                     "rep_months_per_s": round(rep_months / wall)})
-        print(f"  {case}: {wall:.1f} s", file=sys.stderr)
-
     with tempfile.TemporaryDirectory(prefix="trisim-bench-") as tmp:
         work = Path(tmp)
-        cfgs = job_configs(tiny, args.jobs)
-        in_process(cfgs[:2], work / "warm", write=True)  # imports and first-call costs
-        record("tiny: simulation only, one process", args.jobs, 1, tiny_rm, in_process(cfgs, work, write=False))
-        record("tiny: run_job (simulate + write), one process", args.jobs, 1, tiny_rm,
-               in_process(cfgs, work / "jobs", write=True))
-        record("tiny: trisim sweep, basic launcher (one process)", args.jobs, 1, tiny_rm,
-               sweep("tiny-basic", tiny, args.jobs, 1, "basic", work))
-        record(f"tiny: trisim sweep, joblib x{args.workers}", args.jobs, args.workers, tiny_rm,
-               sweep("tiny-joblib", tiny, args.jobs, args.workers, "joblib", work))
-        record("tiny: re-run of the complete sweep (nothing to do)", args.jobs, args.workers, tiny_rm,
-               sweep("tiny-joblib", tiny, args.jobs, args.workers, "joblib", work))
-
-        cfgs = job_configs(large, args.large_jobs)
-        record("large: simulation only, one process", args.large_jobs, 1, large_rm,
-               in_process(cfgs, work, write=False))
-        record("large: trisim sweep, joblib x1", args.large_jobs, 1, large_rm,
-               sweep("large-1", large, args.large_jobs, 1, "joblib", work))
-        record(f"large: trisim sweep, joblib x{args.workers}", args.large_jobs, args.workers, large_rm,
-               sweep("large-n", large, args.large_jobs, args.workers, "joblib", work))
-
+        # compiled model loaded from its cache (or compiled) once, outside the timings
+        sweep("warm", ["months=2", "replications=2", "strategy=all"], work)
+        for reps in args.replications:
+            for case in args.cases:
+                overrides = [*CASES[case], f"replications={reps}", f"months={args.months}"]
+                configs = job_configs(overrides)
+                configs_file = work / "configs.json"
+                configs_file.write_text(json.dumps(configs))
+                times: dict[str, list[float]] = {"sweep": [], "script": []}
+                shape = (0, 0)
+                for k in range(args.repeats):
+                    name = f"{case.split()[0]}-{reps}-{k}"
+                    order = ("sweep", "script") if k % 2 == 0 else ("script", "sweep")
+                    for what in order:
+                        if what == "sweep":
+                            wall, err = sweep(name, overrides, work)
+                            shape = shape_of(err)
+                        else:
+                            wall = script(configs_file, work / "script" / name, work)
+                        times[what].append(wall)
+                    if k == 0:
+                        same_rows(work / "multirun" / name, work / "script" / name, configs)
+                script_s, sweep_s = statistics.median(times["script"]), statistics.median(times["sweep"])
+                rows.append({"case": case, "replications": reps, "jobs": len(configs), "workers": shape[0],
+                             "threads": shape[1], "months": args.months,
+                             "rep_months": reps * args.months * sum(len(to_run(c).specs) for c in configs),
+                             "script_s": round(script_s, 2), "sweep_s": round(sweep_s, 2),
+                             "ratio": round(sweep_s / script_s, 3)})
+                print(f"  {case}, R={reps}: script {script_s:.2f} s, sweep {sweep_s:.2f} s "
+                      f"({rows[-1]['ratio']:.2f}x)", file=sys.stderr)
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
-    base = rows[0]["wall_s"]
-    print(f"\nsweep machinery per tiny job: {(rows[3]['wall_s'] - base) / args.jobs:.3f} s with "
-          f"{args.workers} workers, {(rows[2]['wall_s'] - base) / args.jobs:.3f} s in one process "
-          f"(simulation {base / args.jobs:.3f} s per job)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, index=False)
     print(f"-> {args.out}")

@@ -12,7 +12,11 @@ the job already in the sweep, which keeps its folder and is not run twice.
 
 Composing one config costs Hydra about 0.2 s, so the plan composes once per combination of
 config-group choices and applies each job's value overrides to a copy, by the rules Hydra
-applies them after composing (:func:`apply_values`, with OmegaConf's public API).
+applies them after composing (:func:`apply_values`, with OmegaConf's public API). The copy is
+of the job's part of the config only (Hydra's own node, ten times larger, is read once per
+combination), and each job's config is resolved once. The plan keeps every job's resolved config
+and the input columns of its rows, so that a launcher can run the job without composing it
+again (the ``workers`` launcher, :mod:`sim.sweep.workers`).
 
 The jobs to launch reach Hydra's launcher through the sweeper plugin
 ``hydra_plugins.trisim_sweeper`` (``hydra/sweeper=trisim``), which reads the plan made here.
@@ -56,6 +60,8 @@ log = logging.getLogger(__name__)
 
 #: The sweeper config.yaml chooses: it launches the plan's jobs (``hydra_plugins/trisim_sweeper``).
 SWEEPER = "hydra_plugins.trisim_sweeper.trisim_sweeper.TrisimSweeper"
+#: The launcher that runs jobs in long-lived worker processes (:mod:`sim.sweep.workers`).
+WORKERS = "hydra_plugins.trisim_sweeper.workers_launcher.WorkersLauncher"
 #: A temporary file this old in a folder nobody claims is the debris of a killed write.
 STALE_TMP_SECONDS = 60.0
 
@@ -72,6 +78,8 @@ class PlannedJob:
         inputs_hash: the digest of its resolved inputs, which identifies the job.
         state: ``complete`` (a verified result), ``claimed`` (a live process of another run holds
             it), ``failed`` (``failure.json``, no result) or ``none``.
+        config: its resolved config, as the job's own Hydra config resolves (without ``hydra``).
+        inputs: the input columns of its rows (:func:`sim.job.input_columns`).
     """
 
     job_id: str
@@ -79,6 +87,8 @@ class PlannedJob:
     directory: Path | None
     inputs_hash: str
     state: str
+    config: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    inputs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def todo(self) -> bool:
@@ -100,6 +110,10 @@ class Plan:
     #: what the launcher reported for each job of this run, by job id (``failed`` when a job's
     #: own failure record could not be written, e.g. on a full disk, or its process was killed)
     launched: dict[str, str] = field(default_factory=dict, compare=False)
+    #: Hydra's launcher of the sweep (``hydra.launcher._target_``) and, for the ``workers``
+    #: launcher, its worker count (None: chosen by :func:`sim.sweep.workers.shape`)
+    launcher: str = ""
+    workers: int | None = None
 
     @property
     def complete(self) -> int:
@@ -193,6 +207,8 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
+    from sim.job import input_columns
+
     loader = GlobalHydra.instance().config_loader()
     parser = OverridesParser.create(config_loader=loader)
     parsed = parser.parse_overrides(overrides)
@@ -227,6 +243,8 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
             raise ConfigError(f"this experiment sweeps {keys}: run it with --multirun (-m)")
         job_lines = [[o.input_line for o in task] + list(pinned)]
         directory = Path(str(primary.hydra.run.dir))
+    launcher = str(primary.hydra.launcher.get("_target_", ""))
+    workers = primary.hydra.launcher.get("workers") if launcher == WORKERS else None
     dirname = primary.hydra.job.config.override_dirname
     choices = set(primary.hydra.runtime.choices)
     added: dict[str, bool] = {}  # groups added with +group=option
@@ -234,7 +252,7 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
     # serves the jobs that choose no other groups), then its value overrides applied to a copy.
     fixed_groups = tuple(o.input_line for o in fixed if _is_group(o, choices, loader, added))
     fixed_values = {o.input_line for o in fixed if not _is_group(o, choices, loader, added)}
-    bases: dict[tuple[str, ...], Any] = {fixed_groups: primary}
+    bases: dict[tuple[str, ...], _Base] = {fixed_groups: _Base.of(primary, primary=True)}
     existing = folders_by_inputs(directory) if multirun else {}
     jobs: dict[str, PlannedJob] = {}
     notes = []
@@ -243,15 +261,17 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
         job_id = job_name(job, list(dirname.exclude_keys), dirname.item_sep, dirname.kv_sep) or "default"
         groups = tuple(o.input_line for o in job if _is_group(o, choices, loader, added))
         if groups not in bases:
-            bases[groups] = compose(config_name, hydra_lines + list(groups))
-        applied = fixed_values if bases[groups] is primary else set()
-        cfg = copy.deepcopy(bases[groups])
+            bases[groups] = _Base.of(compose(config_name, hydra_lines + list(groups), return_hydra_config=True))
+        base = bases[groups]
+        applied = fixed_values if base.primary else set()
+        cfg = copy.deepcopy(base.task)
         apply_values(cfg, [o for o in job if not _is_group(o, choices, loader, added) and o.input_line not in applied])
+        resolved = as_container(cfg)
         try:
-            to_run(cfg)
+            to_run(resolved)
         except ConfigError as err:
             raise ConfigError(f"{err}" + (f" (job {job_id})" if multirun else "")) from None
-        key = inputs_hash(job_inputs(as_container(cfg)))
+        key = inputs_hash(job_inputs(resolved))
         if key in jobs:  # the same job spelled twice in one command
             continue
         if key in existing and existing[key].name != job_id:
@@ -264,9 +284,29 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
                               f"{'job' if multirun else 'run'}; choose another sweep.id")
         if note:
             notes.append(f"job {job_id}: {note}")
-        jobs[key] = PlannedJob(job_id, tuple(lines), job_dir, key, state)
+        keys = [(o.key_or_group, o.key_or_group in base.choices) for o in job if not o.is_hydra_override()]
+        jobs[key] = PlannedJob(job_id, tuple(lines), job_dir, key, state, config=resolved,
+                               inputs=input_columns(keys, resolved, base.choices))
     return Plan(multirun=multirun, sweep_id=sweep_id, directory=directory, jobs=tuple(jobs.values()),
-                pinned=pinned, notes=tuple(notes))
+                pinned=pinned, notes=tuple(notes), launcher=launcher, workers=workers)
+
+
+@dataclass(frozen=True)
+class _Base:
+    """A composed config that jobs start from: its task part (without ``hydra``, which holds no
+    job input and costs most of a copy) and the config-group choices Hydra made for it."""
+
+    task: Any
+    choices: dict[str, Any]
+    primary: bool = False
+
+    @classmethod
+    def of(cls, composed: Any, primary: bool = False) -> _Base:
+        """The base of ``composed``, which loses its ``hydra`` node (read it before)."""
+        choices = dict(composed.hydra.runtime.choices)
+        with open_dict(composed):
+            del composed["hydra"]
+        return cls(composed, choices, primary)
 
 
 def _state(job_dir: Path, key: str) -> tuple[str, str]:

@@ -1,0 +1,214 @@
+"""The ``workers`` launcher: a sweep's jobs in long-lived worker processes on this machine.
+
+Each worker process imports the model and loads its compiled code once, then runs job after
+job: :func:`sim.job.run_job` on the job's config as the plan resolved it
+(:class:`sim.sweep.plan.PlannedJob`), with no process, config composition or log set-up per job
+(Hydra's own launchers spend a few tenths of a second per job on those). Every guarantee of a
+job is :func:`sim.job.run_job`'s, whoever runs it: one atomic table, its manifest and config,
+``failure.json``, claims. A worker exits when the process that launched the sweep dies
+(:func:`sim.job.watch_parent`); a stopped sweep kills its workers.
+
+The cores a sweep may use (:func:`cores`: the CPU affinity, at most SLURM's CPUs per task) are
+shared among the workers as numba threads (the batch engine spreads replications over them), so
+that workers x threads never exceeds the cores. :func:`shape` chooses how many workers: the
+fewest that finish the jobs soonest, counting a job's replications in chunks of
+:data:`sim.world.CHUNK` (a thread needs one chunk to work on). On two cores one worker with two
+threads is always as fast as two workers with one thread each, and costs one process less.
+Results do not depend on the shape: a replication draws from its own stream, whatever thread
+or process runs it.
+
+The pool is loky's reusable executor (as joblib uses it), whose workers get their environment
+before any import (``NUMBA_NUM_THREADS``) and are killed on request. ``trisim sweep`` starts
+the first worker before it plans the sweep (:func:`start`), so that the worker imports the model
+while the plan is made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: Idle workers exit after this many seconds (a plan of many jobs can take longer than loky's 10 s).
+IDLE_TIMEOUT = 300
+#: A warning of the resource tracker when a stopped pool leaves semaphores (it would follow the
+#: sweep's last line); the tracker starts with the pool and takes its environment then.
+QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
+
+_started: list[Any] = []  # the executor this process started, if any
+
+
+def cores() -> int:
+    """The CPUs this process may use: its CPU affinity, and inside a SLURM task at most the
+    task's CPUs (``SLURM_CPUS_PER_TASK``: a node's other CPUs belong to other tasks)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this platform
+        n = os.cpu_count() or 1
+    slurm = os.environ.get("SLURM_CPUS_PER_TASK", "")
+    if slurm.isdigit() and int(slurm) > 0:
+        n = min(n, int(slurm))
+    return max(1, n)
+
+
+def shape(jobs: int, cores: int, most: int | None = None, replications: int | None = None) -> tuple[int, int]:
+    """``(workers, threads per worker)`` for ``jobs`` jobs on ``cores`` cores.
+
+    Workers x threads <= cores, and one worker gets every core. ``most`` (``--workers``) sets the
+    count, at most one per core and per job; without it the count is the smallest that minimises
+    the time to run equal jobs: ``ceil(jobs / workers)`` rounds of jobs, each on ``threads``
+    threads of which at most one per chunk of ``replications`` (:data:`sim.world.CHUNK`) has work.
+    """
+    from sim.world import CHUNK
+
+    cores = max(1, cores)
+    top = max(1, min(most or cores, cores, max(jobs, 1)))
+    chunks = math.ceil(replications / CHUNK) if replications else cores
+    if most:
+        return top, cores // top
+
+    def span(w: int) -> float:
+        return math.ceil(jobs / w) / min(cores // w, chunks)
+
+    workers = min(range(1, top + 1), key=lambda w: (span(w), w))
+    return workers, cores // workers
+
+
+def limit_threads() -> int:
+    """Run the batch engine in this process on at most :func:`cores` threads (a SLURM task sees
+    every CPU of its node, but owns only its own); the thread count."""
+    import numba
+
+    numba.set_num_threads(min(cores(), numba.config.NUMBA_NUM_THREADS))
+    return numba.get_num_threads()
+
+
+# --- the pool ---------------------------------------------------------------------------------
+
+
+def _environment(threads: int) -> dict[str, str]:
+    from sim.job import PARENT_ENV
+
+    # every worker may run a job on all the cores (one worker does); each job sets its own count
+    return {"NUMBA_NUM_THREADS": str(threads), PARENT_ENV: str(os.getpid())}
+
+
+@contextlib.contextmanager
+def _quiet_tracker() -> Iterator[None]:
+    saved = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = ",".join(w for w in (saved, QUIET_TRACKER) if w)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = saved
+
+
+def pool(workers: int) -> Any:
+    """This process's pool of ``workers`` worker processes (started, or resized, if need be)."""
+    from joblib.externals.loky import get_reusable_executor
+
+    with _quiet_tracker(), warnings.catch_warnings():
+        # more workers than started early: loky adds them once the first has loaded the model
+        warnings.filterwarnings("ignore", "Trying to resize an executor with running jobs", UserWarning)
+        executor = get_reusable_executor(max_workers=workers, timeout=IDLE_TIMEOUT, reuse="auto",
+                                         initializer=_initialize, env=_environment(cores()))
+    if executor not in _started:
+        _started[:] = [executor]
+    return executor
+
+
+def start(workers: int = 1) -> None:
+    """Start ``workers`` workers now, so that they load the model while this process plans."""
+    executor = pool(workers)
+    with _quiet_tracker():
+        for _ in range(workers):
+            executor.submit(_idle)  # loky starts its processes with the first task
+
+
+def shutdown(kill: bool = False) -> None:
+    """Stop this process's workers once they are idle, or at once (``kill``) even in a job."""
+    while _started:
+        _started.pop().shutdown(wait=True, kill_workers=kill)
+
+
+def run_jobs(plan: Any, jobs: Sequence[Any], most: int | None = None) -> list[BaseException | None]:
+    """Run the planned ``jobs`` in workers; for each, None or the error that kept it from running
+    (what :func:`sim.sweep.plan.record_launch_failures` takes).
+
+    A job that failed in its own code has recorded its ``failure.json`` and counts as run; one
+    whose failure could not be written (a full disk), or whose worker died, gets its error here.
+    Stopping (SIGTERM, Ctrl-C: an exception in this thread) kills the workers and re-raises.
+    """
+    from sim.job import JobContext
+
+    if not jobs:
+        return []
+    workers, threads = shape(len(jobs), cores(), most, max(j.config.get("replications", 1) for j in jobs))
+    print(f"sweep {plan.sweep_id}: {workers} worker process{'es' if workers > 1 else ''} x {threads} "
+          f"thread{'s' if threads > 1 else ''}", file=sys.stderr)
+    executor = pool(workers)
+    futures = []
+    try:
+        with _quiet_tracker():
+            for job in jobs:
+                ctx = JobContext(directory=Path(job.directory).absolute(), sweep_id=plan.sweep_id,
+                                 job_id=job.job_id, inputs=job.inputs, overrides=job.overrides, in_sweep=True)
+                futures.append(executor.submit(_run, job.config, ctx, threads))
+        errors: list[BaseException | None] = []
+        for future in futures:
+            try:
+                outcome = future.result()
+            except Exception as err:  # the worker died (killed, out of memory) or could not start
+                errors.append(err)
+                continue
+            failed = outcome.status == "failed" and not (outcome.directory / "failure.json").exists()
+            errors.append(RuntimeError(outcome.error) if failed else None)
+        return errors
+    except BaseException:  # not future.cancel(): loky's own thread then fails to mark them stopped
+        shutdown(kill=True)
+        raise
+
+
+# --- in a worker ------------------------------------------------------------------------------
+
+
+def _initialize() -> None:
+    """A new worker: log as a Hydra job does (to stdout), watch the sweep's process, and load the
+    compiled model by running one month of every strategy."""
+    from omegaconf import OmegaConf
+
+    from sim.config import RunConfig, to_run
+    from sim.job import execute, watch_parent
+
+    logging.raiseExceptions = False  # a log line on a full disk: the job's outcome says what failed
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                        format="[%(asctime)s][%(name)s][%(levelname)s] - %(message)s")
+    watch_parent()
+    cfg = OmegaConf.structured(RunConfig)
+    cfg.months, cfg.replications = 1, 1
+    execute(to_run(cfg), progress=False)
+
+
+def _idle() -> None:
+    return None
+
+
+def _run(config: dict[str, Any], ctx: Any, threads: int) -> Any:
+    """Run one job in this worker on ``threads`` numba threads; its :class:`sim.job.JobOutcome`."""
+    import numba
+
+    from sim.job import run_job
+
+    numba.set_num_threads(threads)
+    return run_job(config, ctx, progress=False)
