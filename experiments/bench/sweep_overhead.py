@@ -12,8 +12,11 @@ one run of this benchmark times, as commands (interpreter start included):
   composes nothing.
 
 Runs are paired and alternate in order; each time is the median of ``--repeats`` pairs, and
-``ratio`` is sweep over script. The first pair of each case also checks that the sweep's tables
-hold the script's rows, column for column. Writes ``experiments/bench/results/sweep_overhead.csv``::
+``ratio`` is sweep over script in wall time. ``cpu_ratio`` is the same in CPU time (user and
+system, of the command and the processes it waited for), which other load on the machine
+(``load_1min``, the mean one-minute load average during the case) disturbs less. The first
+pair of each case also checks that the sweep's tables hold the script's rows, column for
+column. Writes ``experiments/bench/results/sweep_overhead.csv``::
 
     python experiments/bench/sweep_overhead.py                       # the full benchmark
     python experiments/bench/sweep_overhead.py --replications 1000 --repeats 1   # quicker
@@ -23,7 +26,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -68,22 +73,27 @@ def job_configs(overrides: list[str]) -> list[dict]:
     return [job.config for job in plan.jobs]
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall time, CPU time (user + system, of the command and the processes it waited for) and
+    stderr of a command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])} ... failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return wall, done.stderr
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.stderr
 
 
-def sweep(name: str, overrides: list[str], cwd: Path) -> tuple[float, str]:
-    """Wall time and stderr of ``trisim sweep`` as a command."""
+def sweep(name: str, overrides: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall time, CPU time and stderr of ``trisim sweep`` as a command."""
     return timed([sys.executable, "-m", "sim", "sweep", name, *overrides, "output.progress=false"], cwd)
 
 
-def script(configs_file: Path, out: Path, cwd: Path) -> float:
-    return timed([sys.executable, "-c", SCRIPT, str(configs_file), str(out)], cwd)[0]
+def script(configs_file: Path, out: Path, cwd: Path) -> tuple[float, float, str]:
+    return timed([sys.executable, "-c", SCRIPT, str(configs_file), str(out)], cwd)
 
 
 def same_rows(sweep_dir: Path, script_dir: Path, configs: list[dict]) -> None:
@@ -129,28 +139,36 @@ def main(argv: list[str] | None = None) -> int:
                 configs = job_configs(overrides)
                 configs_file = work / "configs.json"
                 configs_file.write_text(json.dumps(configs))
-                times: dict[str, list[float]] = {"sweep": [], "script": []}
-                shape = (0, 0)
+                walls: dict[str, list[float]] = {"sweep": [], "script": []}
+                cpus: dict[str, list[float]] = {"sweep": [], "script": []}
+                shape, loads = (0, 0), [os.getloadavg()[0]]
                 for k in range(args.repeats):
                     name = f"{case.split()[0]}-{reps}-{k}"
                     order = ("sweep", "script") if k % 2 == 0 else ("script", "sweep")
                     for what in order:
                         if what == "sweep":
-                            wall, err = sweep(name, overrides, work)
+                            wall, cpu, err = sweep(name, overrides, work)
                             shape = shape_of(err)
                         else:
-                            wall = script(configs_file, work / "script" / name, work)
-                        times[what].append(wall)
+                            wall, cpu, _ = script(configs_file, work / "script" / name, work)
+                        walls[what].append(wall)
+                        cpus[what].append(cpu)
+                        loads.append(os.getloadavg()[0])
                     if k == 0:
                         same_rows(work / "multirun" / name, work / "script" / name, configs)
-                script_s, sweep_s = statistics.median(times["script"]), statistics.median(times["sweep"])
+                script_s, sweep_s = statistics.median(walls["script"]), statistics.median(walls["sweep"])
+                script_cpu, sweep_cpu = statistics.median(cpus["script"]), statistics.median(cpus["sweep"])
                 rows.append({"case": case, "replications": reps, "jobs": len(configs), "workers": shape[0],
                              "threads": shape[1], "months": args.months,
                              "rep_months": reps * args.months * sum(len(to_run(c).specs) for c in configs),
                              "script_s": round(script_s, 2), "sweep_s": round(sweep_s, 2),
-                             "ratio": round(sweep_s / script_s, 3)})
+                             "ratio": round(sweep_s / script_s, 3),
+                             "script_cpu_s": round(script_cpu, 2), "sweep_cpu_s": round(sweep_cpu, 2),
+                             "cpu_ratio": round(sweep_cpu / script_cpu, 3),
+                             "load_1min": round(statistics.mean(loads), 2)})
                 print(f"  {case}, R={reps}: script {script_s:.2f} s, sweep {sweep_s:.2f} s "
-                      f"({rows[-1]['ratio']:.2f}x)", file=sys.stderr)
+                      f"({rows[-1]['ratio']:.2f}x; CPU {rows[-1]['cpu_ratio']:.2f}x, load {loads[-1]:.1f})",
+                      file=sys.stderr)
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     args.out.parent.mkdir(parents=True, exist_ok=True)

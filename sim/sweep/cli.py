@@ -3,9 +3,8 @@
 It is ``trisim --multirun sweep.id=NAME hydra/launcher=workers ...``: results go to
 ``multirun/NAME/<job>``; running the same command again runs only the jobs without a complete
 result (after an interruption, or after a job failed). The ``workers`` launcher
-(:mod:`sim.sweep.workers`) runs the jobs in long-lived processes that share the cores as the
-batch engine's threads; its first worker starts before the sweep is planned, to load the model
-meanwhile.
+(:mod:`sim.sweep.workers`) runs the jobs in long-lived processes (this one first) that share
+the cores as the batch engine's threads.
 """
 
 from __future__ import annotations
@@ -63,14 +62,4 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_intermixed_args(argv)
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be >= 1")
-    from sim.sweep import workers
-
-    if args.launcher == "workers" and not launcher_chosen(args.overrides):
-        workers.start(args.workers or 1)  # it loads the model while the sweep is planned
-    try:
-        status = hydra_main(command(args.name, args.overrides, args.workers, args.launcher), add=args.add)
-    except BaseException:  # a config refused (exit 2): the early worker has nothing to do
-        workers.shutdown(kill=True)
-        raise
-    workers.shutdown()
-    return status
+    return hydra_main(command(args.name, args.overrides, args.workers, args.launcher), add=args.add)

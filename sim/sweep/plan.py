@@ -108,7 +108,8 @@ class Plan:
     #: lines worth telling the user before the sweep runs (damaged results, merged jobs)
     notes: tuple[str, ...] = ()
     #: what the launcher reported for each job of this run, by job id (``failed`` when a job's
-    #: own failure record could not be written, e.g. on a full disk, or its process was killed)
+    #: own failure record could not be written, e.g. on a full disk, or its process was killed;
+    #: ``complete`` when the process that ran it wrote its result, ``ran`` otherwise)
     launched: dict[str, str] = field(default_factory=dict, compare=False)
     #: Hydra's launcher of the sweep (``hydra.launcher._target_``) and, for the ``workers``
     #: launcher, its worker count (None: chosen by :func:`sim.sweep.workers.shape`)
@@ -250,19 +251,28 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
     added: dict[str, bool] = {}  # groups added with +group=option
     # A job's config: composed once per combination of group choices (the primary config
     # serves the jobs that choose no other groups), then its value overrides applied to a copy.
-    fixed_groups = tuple(o.input_line for o in fixed if _is_group(o, choices, loader, added))
+    chosen = dict(primary.hydra.runtime.choices)
+
+    def other_groups(job: Sequence[Any]) -> tuple[str, ...]:
+        # the group overrides that choose another option than the primary config did (a job that
+        # names the primary's own scenario is composed as the primary is)
+        return tuple(o.input_line for o in job if _is_group(o, choices, loader, added) and not (
+            not (o.is_add() or o.is_delete() or o.is_force_add()) and o.package is None
+            and chosen.get(o.key_or_group) == o.get_value_element_as_str()))
+
     fixed_values = {o.input_line for o in fixed if not _is_group(o, choices, loader, added)}
-    bases: dict[tuple[str, ...], _Base] = {fixed_groups: _Base.of(primary, primary=True)}
+    bases: dict[tuple[str, ...], _Base] = {other_groups(fixed): _Base.of(primary, primary=True)}
     existing = folders_by_inputs(directory) if multirun else {}
     jobs: dict[str, PlannedJob] = {}
     notes = []
     for lines in job_lines:
         job = parser.parse_overrides(list(lines))
         job_id = job_name(job, list(dirname.exclude_keys), dirname.item_sep, dirname.kv_sep) or "default"
-        groups = tuple(o.input_line for o in job if _is_group(o, choices, loader, added))
-        if groups not in bases:
-            bases[groups] = _Base.of(compose(config_name, hydra_lines + list(groups), return_hydra_config=True))
-        base = bases[groups]
+        others = other_groups(job)
+        if others not in bases:
+            groups = [o.input_line for o in job if _is_group(o, choices, loader, added)]
+            bases[others] = _Base.of(compose(config_name, hydra_lines + groups, return_hydra_config=True))
+        base = bases[others]
         applied = fixed_values if base.primary else set()
         cfg = copy.deepcopy(base.task)
         apply_values(cfg, [o for o in job if not _is_group(o, choices, loader, added) and o.input_line not in applied])
@@ -383,7 +393,7 @@ def record_launch_failures(plan: Plan, jobs: Sequence[PlannedJob], errors: Seque
 
     for job, err in zip(jobs, errors):
         if err is None:
-            plan.launched[job.job_id] = "ran"
+            plan.launched.setdefault(job.job_id, "ran")  # or "complete", as the launcher saw it
             continue
         error = f"{type(err).__name__}: {err}".strip().splitlines()[0]
         plan.launched[job.job_id] = "failed"
@@ -467,7 +477,8 @@ def summary(plan: Plan) -> dict[str, int]:
     another process now."""
     counts = {"complete": 0, "failed": 0, "missing": 0, "running": 0}
     for job in plan.jobs:
-        status = job_status(job)
+        # a job this run's own worker saw complete wrote and checked its table: not read again here
+        status = "complete" if plan.launched.get(job.job_id) == "complete" else job_status(job)
         if status == "missing" and plan.launched.get(job.job_id) == "failed":
             status = "failed"  # its failure could not be recorded on disk
         if status == "running":

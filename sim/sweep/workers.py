@@ -11,16 +11,15 @@ job is :func:`sim.job.run_job`'s, whoever runs it: one atomic table, its manifes
 The cores a sweep may use (:func:`cores`: the CPU affinity, at most SLURM's CPUs per task) are
 shared among the workers as numba threads (the batch engine spreads replications over them), so
 that workers x threads never exceeds the cores. :func:`shape` chooses how many workers: the
-fewest that finish the jobs soonest, counting a job's replications in chunks of
-:data:`sim.world.CHUNK` (a thread needs one chunk to work on). On two cores one worker with two
-threads is always as fast as two workers with one thread each, and costs one process less.
-Results do not depend on the shape: a replication draws from its own stream, whatever thread
-or process runs it.
+fewest that finish the jobs soonest, given that part of a job (its table) runs on one thread
+and that a thread needs a chunk of :data:`sim.world.CHUNK` replications to work on. Results do
+not depend on the shape: a replication draws from its own stream, whatever thread or process
+runs it.
 
-The pool is loky's reusable executor (as joblib uses it), whose workers get their environment
-before any import (``NUMBA_NUM_THREADS``) and are killed on request. ``trisim sweep`` starts
-the first worker before it plans the sweep (:func:`start`), so that the worker imports the model
-while the plan is made.
+The sweep's own process is the first worker, so that a sweep starts on its jobs as soon as it
+is planned and a one-worker sweep starts no process. The other workers are loky's reusable
+executor (as joblib uses it), whose processes get their environment before any import
+(``NUMBA_NUM_THREADS``) and are killed on request; each takes a job once it has loaded the model.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ import logging
 import math
 import os
 import sys
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -44,6 +44,8 @@ IDLE_TIMEOUT = 300
 QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 
 _started: list[Any] = []  # the executor this process started, if any
+#: Hydra's format for a job's log lines.
+LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
 
 
 def cores() -> int:
@@ -59,13 +61,20 @@ def cores() -> int:
     return max(1, n)
 
 
+#: The share of a job's time on one thread that runs in one thread whatever the thread count:
+#: building and writing its table (measured: about a quarter, for 120 months of final rows).
+SERIAL = 0.25
+
+
 def shape(jobs: int, cores: int, most: int | None = None, replications: int | None = None) -> tuple[int, int]:
     """``(workers, threads per worker)`` for ``jobs`` jobs on ``cores`` cores.
 
     Workers x threads <= cores, and one worker gets every core. ``most`` (``--workers``) sets the
     count, at most one per core and per job; without it the count is the smallest that minimises
-    the time to run equal jobs: ``ceil(jobs / workers)`` rounds of jobs, each on ``threads``
-    threads of which at most one per chunk of ``replications`` (:data:`sim.world.CHUNK`) has work.
+    the time to run equal jobs: ``ceil(jobs / workers)`` rounds of jobs, each taking
+    :data:`SERIAL` plus the rest shared by ``threads`` threads, of which at most one per chunk of
+    ``replications`` (:data:`sim.world.CHUNK`) has work. Many jobs get one worker per core; a
+    few jobs, fewer workers with more threads each.
     """
     from sim.world import CHUNK
 
@@ -76,7 +85,7 @@ def shape(jobs: int, cores: int, most: int | None = None, replications: int | No
         return top, cores // top
 
     def span(w: int) -> float:
-        return math.ceil(jobs / w) / min(cores // w, chunks)
+        return math.ceil(jobs / w) * (SERIAL + (1 - SERIAL) / min(cores // w, chunks))
 
     workers = min(range(1, top + 1), key=lambda w: (span(w), w))
     return workers, cores // workers
@@ -115,7 +124,8 @@ def _quiet_tracker() -> Iterator[None]:
 
 
 def pool(workers: int) -> Any:
-    """This process's pool of ``workers`` worker processes (started, or resized, if need be)."""
+    """This process's pool of ``workers`` worker processes (started, or resized, if need be);
+    loky starts the processes with their first task."""
     from joblib.externals.loky import get_reusable_executor
 
     with _quiet_tracker(), warnings.catch_warnings():
@@ -128,14 +138,6 @@ def pool(workers: int) -> Any:
     return executor
 
 
-def start(workers: int = 1) -> None:
-    """Start ``workers`` workers now, so that they load the model while this process plans."""
-    executor = pool(workers)
-    with _quiet_tracker():
-        for _ in range(workers):
-            executor.submit(_idle)  # loky starts its processes with the first task
-
-
 def shutdown(kill: bool = False) -> None:
     """Stop this process's workers once they are idle, or at once (``kill``) even in a job."""
     while _started:
@@ -143,41 +145,102 @@ def shutdown(kill: bool = False) -> None:
 
 
 def run_jobs(plan: Any, jobs: Sequence[Any], most: int | None = None) -> list[BaseException | None]:
-    """Run the planned ``jobs`` in workers; for each, None or the error that kept it from running
-    (what :func:`sim.sweep.plan.record_launch_failures` takes).
+    """Run the planned ``jobs``; for each, None or the error that kept it from running (what
+    :func:`sim.sweep.plan.record_launch_failures` takes).
 
-    A job that failed in its own code has recorded its ``failure.json`` and counts as run; one
-    whose failure could not be written (a full disk), or whose worker died, gets its error here.
-    Stopping (SIGTERM, Ctrl-C: an exception in this thread) kills the workers and re-raises.
+    This process is the first worker: it starts on the jobs at once, on its share of the
+    threads, while the other workers (a loky pool) load the model; each worker takes the next
+    job when it is free, so that workers that start late take fewer jobs. A job that failed in
+    its own code has recorded its ``failure.json`` and counts as run; one whose failure could
+    not be written (a full disk), or whose worker died, gets its error here. Stopping (SIGTERM,
+    Ctrl-C: an exception in this thread) kills the workers and re-raises.
     """
-    from sim.job import JobContext
+    import numba
 
     if not jobs:
         return []
     workers, threads = shape(len(jobs), cores(), most, max(j.config.get("replications", 1) for j in jobs))
     print(f"sweep {plan.sweep_id}: {workers} worker process{'es' if workers > 1 else ''} x {threads} "
           f"thread{'s' if threads > 1 else ''}", file=sys.stderr)
-    executor = pool(workers)
-    futures = []
-    try:
-        with _quiet_tracker():
-            for job in jobs:
-                ctx = JobContext(directory=Path(job.directory).absolute(), sweep_id=plan.sweep_id,
-                                 job_id=job.job_id, inputs=job.inputs, overrides=job.overrides, in_sweep=True)
-                futures.append(executor.submit(_run, job.config, ctx, threads))
-        errors: list[BaseException | None] = []
-        for future in futures:
+    todo = list(enumerate(jobs))
+    todo.reverse()  # popped from the end: the plan's order
+    taken = threading.Lock()
+    errors: list[BaseException | None] = [None] * len(jobs)
+
+    def next_job() -> tuple[int, Any] | None:
+        with taken:
+            return todo.pop() if todo else None
+
+    def done(i: int, outcome: Any) -> None:
+        if outcome.status == "complete":
+            plan.launched[jobs[i].job_id] = "complete"
+        elif outcome.status == "failed" and not (Path(outcome.directory) / "failure.json").exists():
+            errors[i] = RuntimeError(outcome.error)  # its failure.json could not be written
+
+    def feed(executor: Any) -> None:  # one more worker: a pool process, fed one job at a time
+        try:
+            executor.submit(_idle).result()  # takes a job only once it has loaded the model
+        except Exception:  # it could not start: the other workers take the jobs
+            return
+        while (item := next_job()) is not None:
+            i, job = item
             try:
-                outcome = future.result()
-            except Exception as err:  # the worker died (killed, out of memory) or could not start
-                errors.append(err)
-                continue
-            failed = outcome.status == "failed" and not (outcome.directory / "failure.json").exists()
-            errors.append(RuntimeError(outcome.error) if failed else None)
+                done(i, executor.submit(_run, job.config, _context(plan, job), threads).result())
+            except Exception as err:  # the worker died (killed, out of memory) or the pool was stopped
+                errors[i] = err
+
+    feeders = []
+    if workers > 1:
+        executor = pool(workers - 1)
+        feeders = [threading.Thread(target=feed, args=(executor,), name=f"worker-{k}", daemon=True)
+                   for k in range(1, workers)]
+    saved = numba.get_num_threads()
+    try:
+        with _quiet_tracker(), _job_log():
+            for thread in feeders:
+                thread.start()
+            numba.set_num_threads(threads)
+            while (item := next_job()) is not None:
+                i, job = item
+                done(i, _run_here(job.config, _context(plan, job)))
+            for thread in feeders:
+                thread.join()
         return errors
-    except BaseException:  # not future.cancel(): loky's own thread then fails to mark them stopped
+    except BaseException:
         shutdown(kill=True)
         raise
+    finally:
+        numba.set_num_threads(saved)
+
+
+def _context(plan: Any, job: Any) -> Any:
+    from sim.job import JobContext
+
+    return JobContext(directory=Path(job.directory).absolute(), sweep_id=plan.sweep_id, job_id=job.job_id,
+                      inputs=job.inputs, overrides=job.overrides, in_sweep=True)
+
+
+def _run_here(config: dict[str, Any], ctx: Any) -> Any:
+    from sim.job import run_job
+
+    return run_job(config, ctx, progress=False)
+
+
+@contextlib.contextmanager
+def _job_log() -> Iterator[None]:
+    """The jobs' log lines (``sim.job``: a job's rows, or its failure) on standard output, as the
+    workers and Hydra's jobs print them."""
+    logger = logging.getLogger("sim")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 # --- in a worker ------------------------------------------------------------------------------
@@ -192,8 +255,7 @@ def _initialize() -> None:
     from sim.job import execute, watch_parent
 
     logging.raiseExceptions = False  # a log line on a full disk: the job's outcome says what failed
-    logging.basicConfig(level=logging.INFO, stream=sys.stdout,
-                        format="[%(asctime)s][%(name)s][%(levelname)s] - %(message)s")
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout, format=LOG_FORMAT)
     watch_parent()
     cfg = OmegaConf.structured(RunConfig)
     cfg.months, cfg.replications = 1, 1

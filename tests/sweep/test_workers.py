@@ -35,11 +35,13 @@ def sweep(*args: str) -> int:
 
 
 def test_one_worker_takes_every_core_and_workers_times_threads_never_exceed_the_cores():
-    assert shape(6, 2) == (1, 2)  # two cores: one worker of two threads is as fast as two of one
-    assert shape(3, 2) == (1, 2)  # ... and faster for 3 jobs (no round with a core idle)
+    assert shape(6, 2) == (2, 1)  # two cores, six jobs: their tables are written two at a time
+    assert shape(3, 2) == (1, 2)  # three jobs: two workers would leave a core idle for the third
     assert shape(1, 8) == (1, 8)
-    assert shape(20, 32, replications=1000) == (2, 16)  # 1000 replications: 16 chunks, 16 threads busy
-    assert shape(20, 32, replications=100_000) == (1, 32)
+    assert shape(2, 32, replications=1000) == (2, 16)  # 1000 replications: 16 chunks, 16 threads busy
+    assert shape(2, 32, replications=100_000) == (2, 16)
+    assert shape(3, 32, replications=100_000) == (3, 10)  # a job per worker, the cores shared out
+    assert shape(64, 32) == (32, 1)  # many jobs: one worker per core
     assert shape(10, 2, most=2) == (2, 1)
     assert shape(1, 2, most=2) == (1, 2)  # not more workers than jobs
     assert shape(5, 2, most=8) == (2, 1)  # not more workers than cores
