@@ -11,8 +11,9 @@ job is :func:`sim.job.run_job`'s, whoever runs it: one atomic table, its manifes
 The cores a sweep may use (:func:`cores`: the CPU affinity, at most SLURM's CPUs per task) are
 shared among the workers as numba threads (the batch engine spreads replications over them), so
 that workers x threads never exceeds the cores. :func:`shape` chooses how many workers: the
-fewest that finish the jobs soonest, given that part of a job (its table) runs on one thread
-and that a thread needs a chunk of :data:`sim.world.CHUNK` replications to work on. Results do
+fewest that finish the jobs soonest, given that part of a job (its table) runs on one thread,
+that a thread needs a chunk of :data:`sim.world.CHUNK` replications to work on, and that a new
+worker process takes a couple of seconds to load the model. Results do
 not depend on the shape: a replication draws from its own stream, whatever thread or process
 runs it.
 
@@ -25,6 +26,7 @@ executor (as joblib uses it), whose processes get their environment before any i
 from __future__ import annotations
 
 import contextlib
+import heapq
 import logging
 import math
 import os
@@ -64,31 +66,61 @@ def cores() -> int:
 #: The share of a job's time on one thread that runs in one thread whatever the thread count:
 #: building and writing its table (measured: about a quarter, for 120 months of final rows).
 SERIAL = 0.25
+#: Replication-months a job runs per second on one thread, its table included (measured on the
+#: 2-core development machine: about 2 million), to tell short jobs from long ones.
+RATE = 2e6
+#: Seconds a new worker process takes before its first job: interpreter, imports, compiled model.
+STARTUP = 2.0
 
 
-def shape(jobs: int, cores: int, most: int | None = None, replications: int | None = None) -> tuple[int, int]:
-    """``(workers, threads per worker)`` for ``jobs`` jobs on ``cores`` cores.
+def shape(jobs: int, cores: int, most: int | None = None, replications: int | None = None,
+          work: float | None = None) -> tuple[int, int]:
+    """``(workers, threads per worker)`` for ``jobs`` equal jobs on ``cores`` cores.
 
     Workers x threads <= cores, and one worker gets every core. ``most`` (``--workers``) sets the
-    count, at most one per core and per job; without it the count is the smallest that minimises
-    the time to run equal jobs: ``ceil(jobs / workers)`` rounds of jobs, each taking
-    :data:`SERIAL` plus the rest shared by ``threads`` threads, of which at most one per chunk of
-    ``replications`` (:data:`sim.world.CHUNK`) has work. Many jobs get one worker per core; a
-    few jobs, fewer workers with more threads each.
+    count, at most one per core and per job. Without it the count is the smallest that finishes
+    soonest (:func:`makespan`), given that :data:`SERIAL` of a job runs on one thread, that a
+    thread needs a chunk of :data:`sim.world.CHUNK` of the ``replications`` to work on, and that
+    every worker but the first (this process) starts :data:`STARTUP` seconds late; ``work`` is
+    the seconds a job takes on one thread (None: long jobs, the start-up does not count). Many
+    long jobs get one worker per core; a few jobs, or short ones, fewer workers with more threads.
     """
     from sim.world import CHUNK
 
     cores = max(1, cores)
     top = max(1, min(most or cores, cores, max(jobs, 1)))
-    chunks = math.ceil(replications / CHUNK) if replications else cores
     if most:
         return top, cores // top
+    chunks = math.ceil(replications / CHUNK) if replications else cores
 
     def span(w: int) -> float:
-        return math.ceil(jobs / w) * (SERIAL + (1 - SERIAL) / min(cores // w, chunks))
+        duration = (work or 1.0) * (SERIAL + (1 - SERIAL) / min(cores // w, chunks))
+        return makespan(jobs, w, duration, STARTUP if work is not None else 0.0)
 
-    workers = min(range(1, top + 1), key=lambda w: (span(w), w))
+    workers = min(range(1, top + 1), key=lambda w: (round(span(w), 9), w))
     return workers, cores // workers
+
+
+def makespan(jobs: int, workers: int, duration: float, startup: float) -> float:
+    """When ``jobs`` jobs of ``duration`` seconds end on ``workers`` workers that each take the
+    next job when free, the first worker at once and the others ``startup`` seconds late."""
+    free = [0.0] + [startup] * (workers - 1)
+    end = 0.0
+    for _ in range(jobs):
+        start = heapq.heappop(free)
+        end = max(end, start + duration)
+        heapq.heappush(free, start + duration)
+    return end
+
+
+def job_work(configs: Sequence[dict[str, Any]]) -> float:
+    """Seconds the longest of these jobs takes on one thread, roughly (:data:`RATE`)."""
+    def size(c: dict[str, Any]) -> float:
+        names = (c.get("strategy") or {}).get("names") or ["all"]
+        strategies = 5 if names == ["all"] else len(names)
+        return float(c.get("replications", 1)) * float(c.get("months", 1)) * strategies
+
+    return max(size(c) for c in configs) / RATE
 
 
 def limit_threads() -> int:
@@ -159,7 +191,9 @@ def run_jobs(plan: Any, jobs: Sequence[Any], most: int | None = None) -> list[Ba
 
     if not jobs:
         return []
-    workers, threads = shape(len(jobs), cores(), most, max(j.config.get("replications", 1) for j in jobs))
+    configs = [j.config for j in jobs]
+    workers, threads = shape(len(jobs), cores(), most, max(c.get("replications", 1) for c in configs),
+                             work=job_work(configs))
     print(f"sweep {plan.sweep_id}: {workers} worker process{'es' if workers > 1 else ''} x {threads} "
           f"thread{'s' if threads > 1 else ''}", file=sys.stderr)
     todo = list(enumerate(jobs))

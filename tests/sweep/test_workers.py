@@ -14,7 +14,7 @@ import pytest
 
 from sim.results import CLAIM, FAILURE, MANIFEST, RESULT, read_json
 from sim.sweep import workers
-from sim.sweep.workers import cores, shape
+from sim.sweep.workers import cores, makespan, shape
 from tests.sweep.helpers import TINY, run_command, sweep_rows, trisim, trisim_command
 
 #: Four jobs: two seeds x two US policies.
@@ -42,14 +42,26 @@ def test_one_worker_takes_every_core_and_workers_times_threads_never_exceed_the_
     assert shape(2, 32, replications=100_000) == (2, 16)
     assert shape(3, 32, replications=100_000) == (3, 10)  # a job per worker, the cores shared out
     assert shape(64, 32) == (32, 1)  # many jobs: one worker per core
+    # short jobs (0.3 s each on one thread) end before a second worker would have loaded the model
+    assert shape(6, 2, replications=1000, work=0.3) == (1, 2)
+    assert shape(6, 2, replications=10_000, work=3.0) == (2, 1)
+    assert shape(3, 2, replications=10_000, work=3.0) == (1, 2)
+
+
+def test_the_makespan_counts_workers_that_start_late():
+    assert makespan(4, 1, 1.0, 2.0) == 4.0
+    assert makespan(4, 2, 1.0, 2.0) == 3.0  # the first worker runs three jobs, the late one one
+    assert makespan(4, 2, 1.0, 0.0) == 2.0
+    assert makespan(1, 3, 5.0, 1.0) == 5.0
     assert shape(10, 2, most=2) == (2, 1)
     assert shape(1, 2, most=2) == (1, 2)  # not more workers than jobs
     assert shape(5, 2, most=8) == (2, 1)  # not more workers than cores
-    for jobs, n, most, reps in itertools.product(range(1, 30), range(1, 40), (None, 1, 2, 3, 7), (None, 10, 5000)):
-        w, t = shape(jobs, n, most, reps)
-        assert 1 <= w <= min(jobs, n), (jobs, n, most, reps)
-        assert t >= 1, (jobs, n, most, reps)
-        assert w * t <= n, (jobs, n, most, reps)
+    for jobs, n, most, reps, work in itertools.product(range(1, 30), range(1, 40), (None, 1, 2, 3, 7),
+                                                       (None, 10, 5000), (None, 0.1, 10.0)):
+        w, t = shape(jobs, n, most, reps, work)
+        assert 1 <= w <= min(jobs, n), (jobs, n, most, reps, work)
+        assert t >= 1, (jobs, n, most, reps, work)
+        assert w * t <= n, (jobs, n, most, reps, work)
         if w == 1:
             assert t == n
 
