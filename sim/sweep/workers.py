@@ -32,7 +32,6 @@ import math
 import os
 import sys
 import threading
-import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -69,12 +68,14 @@ SERIAL = 0.25
 #: Replication-months a job runs per second on one thread, its table included (measured on the
 #: 2-core development machine: about 2 million), to tell short jobs from long ones.
 RATE = 2e6
+#: The same for the Mesa model (``engine=mesa``), which runs on one thread: about 5,000.
+MESA_RATE = 5e3
 #: Seconds a new worker process takes before its first job: interpreter, imports, compiled model.
 STARTUP = 2.0
 
 
 def shape(jobs: int, cores: int, most: int | None = None, replications: int | None = None,
-          work: float | None = None) -> tuple[int, int]:
+          work: float | None = None, serial: float = SERIAL) -> tuple[int, int]:
     """``(workers, threads per worker)`` for ``jobs`` equal jobs on ``cores`` cores.
 
     Workers x threads <= cores, and one worker gets every core. ``most`` (``--workers``) sets the
@@ -82,8 +83,9 @@ def shape(jobs: int, cores: int, most: int | None = None, replications: int | No
     soonest (:func:`makespan`), given that :data:`SERIAL` of a job runs on one thread, that a
     thread needs a chunk of :data:`sim.world.CHUNK` of the ``replications`` to work on, and that
     every worker but the first (this process) starts :data:`STARTUP` seconds late; ``work`` is
-    the seconds a job takes on one thread (None: long jobs, the start-up does not count). Many
-    long jobs get one worker per core; a few jobs, or short ones, fewer workers with more threads.
+    the seconds a job takes on one thread (None: long jobs, the start-up does not count), and
+    ``serial`` the share that one thread runs (1 for the Mesa model). Many long jobs get one
+    worker per core; a few jobs, or short ones, fewer workers with more threads.
     """
     from sim.world import CHUNK
 
@@ -94,7 +96,7 @@ def shape(jobs: int, cores: int, most: int | None = None, replications: int | No
     chunks = math.ceil(replications / CHUNK) if replications else cores
 
     def span(w: int) -> float:
-        duration = (work or 1.0) * (SERIAL + (1 - SERIAL) / min(cores // w, chunks))
+        duration = (work or 1.0) * (serial + (1 - serial) / min(cores // w, chunks))
         return makespan(jobs, w, duration, STARTUP if work is not None else 0.0)
 
     workers = min(range(1, top + 1), key=lambda w: (round(span(w), 9), w))
@@ -114,13 +116,17 @@ def makespan(jobs: int, workers: int, duration: float, startup: float) -> float:
 
 
 def job_work(configs: Sequence[dict[str, Any]]) -> float:
-    """Seconds the longest of these jobs takes on one thread, roughly (:data:`RATE`)."""
-    def size(c: dict[str, Any]) -> float:
-        names = (c.get("strategy") or {}).get("names") or ["all"]
-        strategies = 5 if names == ["all"] else len(names)
-        return float(c.get("replications", 1)) * float(c.get("months", 1)) * strategies
+    """Seconds the longest of these jobs takes on one thread, roughly (:data:`RATE`,
+    :data:`MESA_RATE`)."""
+    from sim.strategies import STRATEGIES
 
-    return max(size(c) for c in configs) / RATE
+    def seconds(c: dict[str, Any]) -> float:
+        names = (c.get("strategy") or {}).get("names") or ["all"]
+        strategies = len(STRATEGIES.names()) if names == ["all"] else len(names)
+        rate = MESA_RATE if c.get("engine") == "mesa" else RATE
+        return float(c.get("replications", 1)) * float(c.get("months", 1)) * strategies / rate
+
+    return max(seconds(c) for c in configs)
 
 
 def limit_threads() -> int:
@@ -160,9 +166,7 @@ def pool(workers: int) -> Any:
     loky starts the processes with their first task."""
     from joblib.externals.loky import get_reusable_executor
 
-    with _quiet_tracker(), warnings.catch_warnings():
-        # more workers than started early: loky adds them once the first has loaded the model
-        warnings.filterwarnings("ignore", "Trying to resize an executor with running jobs", UserWarning)
+    with _quiet_tracker():
         executor = get_reusable_executor(max_workers=workers, timeout=IDLE_TIMEOUT, reuse="auto",
                                          initializer=_initialize, env=_environment(cores()))
     if executor not in _started:
@@ -193,7 +197,8 @@ def run_jobs(plan: Any, jobs: Sequence[Any], most: int | None = None) -> list[Ba
         return []
     configs = [j.config for j in jobs]
     workers, threads = shape(len(jobs), cores(), most, max(c.get("replications", 1) for c in configs),
-                             work=job_work(configs))
+                             work=job_work(configs),
+                             serial=1.0 if any(c.get("engine") == "mesa" for c in configs) else SERIAL)
     print(f"sweep {plan.sweep_id}: {workers} worker process{'es' if workers > 1 else ''} x {threads} "
           f"thread{'s' if threads > 1 else ''}", file=sys.stderr)
     todo = list(enumerate(jobs))

@@ -46,6 +46,7 @@ def test_one_worker_takes_every_core_and_workers_times_threads_never_exceed_the_
     assert shape(6, 2, replications=1000, work=0.3) == (1, 2)
     assert shape(6, 2, replications=10_000, work=3.0) == (2, 1)
     assert shape(3, 2, replications=10_000, work=3.0) == (1, 2)
+    assert shape(6, 2, replications=1000, work=20.0, serial=1.0) == (2, 1)  # the Mesa model: one thread a job
 
 
 def test_the_makespan_counts_workers_that_start_late():
