@@ -3,8 +3,8 @@
 It is ``trisim --multirun sweep.id=NAME hydra/launcher=workers ...``: results go to
 ``multirun/NAME/<job>``; running the same command again runs only the jobs without a complete
 result (after an interruption, or after a job failed). The ``workers`` launcher
-(:mod:`sim.sweep.workers`) runs the jobs in long-lived processes (this one first) that share
-the cores as the batch engine's threads.
+(:mod:`sim.sweep.workers`) runs the jobs in long-lived processes (this one, for one worker) that
+share the cores as the batch engine's threads.
 """
 
 from __future__ import annotations

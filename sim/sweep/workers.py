@@ -17,10 +17,10 @@ worker process takes a couple of seconds to load the model. Results do
 not depend on the shape: a replication draws from its own stream, whatever thread or process
 runs it.
 
-The sweep's own process is the first worker, so that a sweep starts on its jobs as soon as it
-is planned and a one-worker sweep starts no process. The other workers are loky's reusable
-executor (as joblib uses it), whose processes get their environment before any import
-(``NUMBA_NUM_THREADS``) and are killed on request; each takes a job once it has loaded the model.
+A one-worker sweep runs in the sweep's own process, which starts on the jobs as soon as they are
+planned. Several workers are loky's reusable executor (as joblib uses it), whose processes get
+their environment before any import (``NUMBA_NUM_THREADS``) and are killed on request; each
+takes a job once it has loaded the model.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def shape(jobs: int, cores: int, most: int | None = None, replications: int | No
     count, at most one per core and per job. Without it the count is the smallest that finishes
     soonest (:func:`makespan`), given that :data:`SERIAL` of a job runs on one thread, that a
     thread needs a chunk of :data:`sim.world.CHUNK` of the ``replications`` to work on, and that
-    every worker but the first (this process) starts :data:`STARTUP` seconds late; ``work`` is
+    several workers (processes of their own) start :data:`STARTUP` seconds late; ``work`` is
     the seconds a job takes on one thread (None: long jobs, the start-up does not count), and
     ``serial`` the share that one thread runs (1 for the Mesa model). Many long jobs get one
     worker per core; a few jobs, or short ones, fewer workers with more threads.
@@ -97,16 +97,16 @@ def shape(jobs: int, cores: int, most: int | None = None, replications: int | No
 
     def span(w: int) -> float:
         duration = (work or 1.0) * (serial + (1 - serial) / min(cores // w, chunks))
-        return makespan(jobs, w, duration, STARTUP if work is not None else 0.0)
+        return (STARTUP if work is not None and w > 1 else 0.0) + makespan(jobs, w, duration)
 
     workers = min(range(1, top + 1), key=lambda w: (round(span(w), 9), w))
     return workers, cores // workers
 
 
-def makespan(jobs: int, workers: int, duration: float, startup: float) -> float:
+def makespan(jobs: int, workers: int, duration: float) -> float:
     """When ``jobs`` jobs of ``duration`` seconds end on ``workers`` workers that each take the
-    next job when free, the first worker at once and the others ``startup`` seconds late."""
-    free = [0.0] + [startup] * (workers - 1)
+    next job when free."""
+    free = [0.0] * workers
     end = 0.0
     for _ in range(jobs):
         start = heapq.heappop(free)
@@ -184,9 +184,10 @@ def run_jobs(plan: Any, jobs: Sequence[Any], most: int | None = None) -> list[Ba
     """Run the planned ``jobs``; for each, None or the error that kept it from running (what
     :func:`sim.sweep.plan.record_launch_failures` takes).
 
-    This process is the first worker: it starts on the jobs at once, on its share of the
-    threads, while the other workers (a loky pool) load the model; each worker takes the next
-    job when it is free, so that workers that start late take fewer jobs. A job that failed in
+    One worker is this process. Several are a loky pool, one thread here feeding each: a worker
+    takes its first job once it has loaded the model, and the next whenever it is free (this
+    process runs no job then: the compiled model holds the interpreter lock while it runs, which
+    would keep the feeding threads from handing out jobs). A job that failed in
     its own code has recorded its ``failure.json`` and counts as run; one whose failure could
     not be written (a full disk), or whose worker died, gets its error here. Stopping (SIGTERM,
     Ctrl-C: an exception in this thread) kills the workers and re-raises.
@@ -230,18 +231,19 @@ def run_jobs(plan: Any, jobs: Sequence[Any], most: int | None = None) -> list[Ba
 
     feeders = []
     if workers > 1:
-        executor = pool(workers - 1)
+        executor = pool(workers)
         feeders = [threading.Thread(target=feed, args=(executor,), name=f"worker-{k}", daemon=True)
-                   for k in range(1, workers)]
+                   for k in range(workers)]
     saved = numba.get_num_threads()
     try:
         with _quiet_tracker(), _job_log():
             for thread in feeders:
                 thread.start()
-            numba.set_num_threads(threads)
-            while (item := next_job()) is not None:
-                i, job = item
-                done(i, _run_here(job.config, _context(plan, job)))
+            if not feeders:
+                numba.set_num_threads(threads)
+                while (item := next_job()) is not None:
+                    i, job = item
+                    done(i, _run_here(job.config, _context(plan, job)))
             for thread in feeders:
                 thread.join()
         return errors

@@ -49,11 +49,11 @@ def test_one_worker_takes_every_core_and_workers_times_threads_never_exceed_the_
     assert shape(6, 2, replications=1000, work=20.0, serial=1.0) == (2, 1)  # the Mesa model: one thread a job
 
 
-def test_the_makespan_counts_workers_that_start_late():
-    assert makespan(4, 1, 1.0, 2.0) == 4.0
-    assert makespan(4, 2, 1.0, 2.0) == 3.0  # the first worker runs three jobs, the late one one
-    assert makespan(4, 2, 1.0, 0.0) == 2.0
-    assert makespan(1, 3, 5.0, 1.0) == 5.0
+def test_the_makespan_counts_rounds_of_jobs():
+    assert makespan(4, 1, 1.0) == 4.0
+    assert makespan(4, 2, 1.0) == 2.0
+    assert makespan(5, 2, 1.0) == 3.0  # the fifth job runs alone
+    assert makespan(1, 3, 5.0) == 5.0
     assert shape(10, 2, most=2) == (2, 1)
     assert shape(1, 2, most=2) == (1, 2)  # not more workers than jobs
     assert shape(5, 2, most=8) == (2, 1)  # not more workers than cores
