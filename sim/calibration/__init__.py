@@ -1,11 +1,14 @@
-"""Calibration from the analysts' views: cited claims, priors, seed targets, a fitted posterior.
+"""Calibration from the analysts' views: cited claims, priors, the 2018-2024 history, a
+posterior under each reading of PRK's strategy.
 
 - :mod:`~sim.calibration.claims`: the registry of cited claims.
-- :mod:`~sim.calibration.priors`: the rule that turns claims into priors.
-- :mod:`~sim.calibration.targets`: the seeds' figures as statistics of simulated outcomes.
+- :mod:`~sim.calibration.priors`: the rule that turns claims into priors; which parameters are calibrated.
+- :mod:`~sim.calibration.targets`: the 2018-22 figures as statistics of the replay, and the band model.
+- :mod:`~sim.calibration.history`: the replay, observation models, hold-out patterns, readings, screening.
 - :mod:`~sim.calibration.fit`: the batch SMC-ABC fit.
-- :mod:`~sim.calibration.store`: the shipped posterior and diagnostics (``data/``).
-- :mod:`~sim.calibration.explain`: ``trisim explain <parameter>``.
+- :mod:`~sim.calibration.store`: the shipped posteriors and diagnostics (``data/``).
+- :mod:`~sim.calibration.explain`: ``trisim explain <parameter>``; :mod:`~sim.calibration.validate`:
+  ``trisim validate``.
 
 :func:`parameter_draws` gives one parameter vector per replication from the point values, the
 prior or the shipped posterior (under the strategy being run, :func:`posterior_of`), for runs
