@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +31,20 @@ def trisim(*args: str) -> int:
 def trisim_command(*args: str) -> list[str]:
     """The ``trisim`` command line as a subprocess (same interpreter, same package)."""
     return [sys.executable, "-m", "sim", *args]
+
+
+def start_and_kill_after_first_result(args: list[str], cwd: Path, folder: Path) -> None:
+    """Start ``trisim args...`` in a session of its own, wait until a job of ``folder`` has its
+    result (at most 120 s), then SIGKILL the whole session (the sweep and its workers)."""
+    proc = subprocess.Popen(args, cwd=cwd, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(folder.glob(f"*/{RESULT}")):
+        assert proc.poll() is None, "the sweep ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def run_command(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:

@@ -4,10 +4,6 @@ uninterrupted one; a failing job is recorded and the others complete."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import time
 
 import pytest
 
@@ -15,7 +11,14 @@ import sim.job
 from sim.results import FAILURE, RESULT
 from sim.sweep.catalog import main as catalog_main
 from sim.sweep.catalog import query
-from tests.sweep.helpers import TINY, run_command, sweep_rows, trisim, trisim_command
+from tests.sweep.helpers import (
+    TINY,
+    run_command,
+    start_and_kill_after_first_result,
+    sweep_rows,
+    trisim,
+    trisim_command,
+)
 
 #: Six jobs (5 strategies x 50 replications x 24 months each); Hydra composes each job's config
 #: before running it (~0.2 s), which leaves time to kill the sweep between two jobs.
@@ -24,16 +27,8 @@ SIX_JOBS = ("-m", "months=24", "replications=50", "seed=0,1,2,3,4,5")
 
 @pytest.mark.slow
 def test_sigkill_then_rerun_gives_exactly_the_rows_of_an_uninterrupted_sweep(workdir):
-    proc = subprocess.Popen(trisim_command(*SIX_JOBS, "sweep.id=cut"), cwd=workdir, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cut = workdir / "multirun" / "cut"
-    deadline = time.monotonic() + 120
-    while not list(cut.glob(f"*/{RESULT}")):
-        assert proc.poll() is None, "the sweep ended before it could be interrupted"
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    start_and_kill_after_first_result(trisim_command(*SIX_JOBS, "sweep.id=cut"), workdir, cut)
     done = {p.parent.name: p.stat().st_mtime_ns for p in cut.glob(f"*/{RESULT}")}
     assert 1 <= len(done) < 6
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import signal
-import subprocess
-import time
 
 import pytest
 
 from sim.results import CLAIM, FAILURE, MANIFEST, RESULT, read_json
 from sim.sweep import workers
 from sim.sweep.workers import cores, makespan, shape
-from tests.sweep.helpers import TINY, run_command, sweep_rows, trisim, trisim_command
+from tests.sweep.helpers import (
+    TINY,
+    run_command,
+    start_and_kill_after_first_result,
+    sweep_rows,
+    trisim,
+    trisim_command,
+)
 
 #: Four jobs: two seeds x two US policies.
 FOUR = (*TINY, "seed=0,1", "us_policy=pressure,engagement")
@@ -155,16 +159,8 @@ def test_a_job_that_fails_in_a_worker_is_recorded_and_resume_completes_it(workdi
 @pytest.mark.slow
 def test_a_sweep_killed_between_jobs_resumes_to_the_rows_of_an_uninterrupted_one(workdir):
     jobs = ("months=24", "replications=2000", "seed=range(0,6)")
-    proc = subprocess.Popen(trisim_command("sweep", "cut", *jobs, "--workers", "1"), cwd=workdir,
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cut = workdir / "multirun" / "cut"
-    deadline = time.monotonic() + 120
-    while not list(cut.glob(f"*/{RESULT}")):
-        assert proc.poll() is None, "the sweep ended before it could be interrupted"
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker
-    proc.wait()
+    start_and_kill_after_first_result(trisim_command("sweep", "cut", *jobs, "--workers", "1"), workdir, cut)
     done = {p.parent.name: p.stat().st_mtime_ns for p in cut.glob(f"*/{RESULT}")}
     assert 1 <= len(done) < 6
     resumed = run_command(trisim_command("sweep", "cut", *jobs), cwd=workdir)
