@@ -11,14 +11,7 @@ import sim.job
 from sim.results import FAILURE, RESULT
 from sim.sweep.catalog import main as catalog_main
 from sim.sweep.catalog import query
-from tests.sweep.helpers import (
-    TINY,
-    run_command,
-    start_and_kill_after_first_result,
-    sweep_rows,
-    trisim,
-    trisim_command,
-)
+from tests.sweep.helpers import TINY, run_command, start_and_kill_after_first_result, sweep_rows, trisim, trisim_command
 
 #: Six jobs (5 strategies x 50 replications x 24 months each); Hydra composes each job's config
 #: before running it (~0.2 s), which leaves time to kill the sweep between two jobs.

@@ -12,14 +12,7 @@ import pytest
 from sim.results import CLAIM, FAILURE, MANIFEST, RESULT, read_json
 from sim.sweep import workers
 from sim.sweep.workers import cores, makespan, shape
-from tests.sweep.helpers import (
-    TINY,
-    run_command,
-    start_and_kill_after_first_result,
-    sweep_rows,
-    trisim,
-    trisim_command,
-)
+from tests.sweep.helpers import TINY, run_command, start_and_kill_after_first_result, sweep_rows, trisim, trisim_command
 
 #: Four jobs: two seeds x two US policies.
 FOUR = (*TINY, "seed=0,1", "us_policy=pressure,engagement")
