@@ -203,14 +203,12 @@ def main(argv: list[str] | None = None) -> int:
         summaries.append(summarise(fit.samples).assign(reading=reading))
         check = h.replay(reading, Params.with_overrides({c: drawn[c].to_numpy() for c in names}), len(drawn),
                          args.seed + 7)
-        rus, chn = check.victory_day_rus, check.victory_day_chn
-        a23, a24 = check.attention_chn_2023, check.attention_chn_2024
         fits[reading] = {
             "simulations": fit.simulations, "final_ess": fit.final_ess, "acceptance_rate": fit.acceptance_rate,
             "generations": fit.generations.to_dict(orient="records"),
             # the posterior predictive of what the counts inform, against the seeds' own shares
-            "photo_share": np.quantile(rus / np.maximum(rus + chn, 1e-12), [0.05, 0.5, 0.95]).tolist(),
-            "exchange_share_2024": np.quantile(a24 / np.maximum(a23 + a24, 1e-12), [0.05, 0.5, 0.95]).tolist(),
+            "photo_share": np.quantile(check.photo_share, [0.05, 0.5, 0.95]).tolist(),
+            "exchange_share_2024": np.quantile(check.exchange_share_2024, [0.05, 0.5, 0.95]).tolist(),
         }
         stage(f"posterior under {reading}", fit.simulations, h.MONTHS)
     samples = pd.concat(samples, ignore_index=True)

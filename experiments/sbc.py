@@ -40,12 +40,8 @@ def run(truths: int, seed: int, candidates: int, particles: int, draws: int,
     for i in tqdm(range(truths), desc="sbc", disable=not sys.stderr.isatty()):
         truth = sample(prior_map, rng.random((1, len(prior_map))))
         counts = h.synthetic_counts(h.replay(reading, Params.with_overrides(truth), 1, seed=seed + 1000 + i), 0, rng)
-
-        def likelihood(params: Params, n: int, sim_seed: int, counts=counts) -> np.ndarray:
-            return h.loglik_of(h.replay(reading, params, n, sim_seed), counts)
-
         fit = calibrate(seed=seed + i, candidates=candidates, particles=particles, progress=False,
-                        likelihood=likelihood)
+                        likelihood=h.counts_likelihood(reading, counts))
         thinned = fit.samples.iloc[np.linspace(0, particles - 1, draws).astype(int)]
         for name in prior_map:
             rows.append({"truth": i, "reading": reading, "parameter": name, "value": float(truth[name][0]),

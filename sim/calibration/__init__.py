@@ -66,8 +66,8 @@ def parameter_draws(source: str, n: int, seed: int, base: Params | None = None,
         values = _rule.sample(prior_map, rng.random((n, len(prior_map))))
         draw = np.arange(n, dtype=np.int64)
     else:
-        samples = load_posterior()
-        weights = _posterior_weights(samples, posterior_of(strategy))
+        samples, readings = load_posterior(), _readings()
+        weights = _posterior_weights(samples, strategy if strategy in readings else AVERAGED, readings)
         draw = np.minimum(np.searchsorted(np.cumsum(weights), rng.random(n) * weights.sum(), side="right"),
                           len(samples) - 1).astype(np.int64)
         values = {name: samples[name].to_numpy(dtype=float)[draw] for name in samples.columns
@@ -87,8 +87,7 @@ def posterior_of(strategy: str | None) -> str:
     (a plugin's, a schedule) draws from the readings' posteriors averaged by the readings'
     probabilities (Bayesian model averaging): the parameters given the seeds, whatever PRK did.
     """
-    readings = _readings()
-    return strategy if strategy in readings else AVERAGED
+    return strategy if strategy in _readings() else AVERAGED
 
 
 def _readings() -> dict[str, float]:
@@ -97,11 +96,12 @@ def _readings() -> dict[str, float]:
     return dict(load("fit")["readings"])
 
 
-def _posterior_weights(samples, which: str) -> np.ndarray:
+def _posterior_weights(samples, which: str, probability: dict[str, float]) -> np.ndarray:
+    """Each draw's weight under the posterior ``which``: its reading's draws alike, or, averaged,
+    each reading's draws together weighing its probability."""
     reading = samples["reading"].to_numpy()
     if which != AVERAGED:
         return (reading == which).astype(float)
-    probability = _readings()
     counts = {k: int((reading == k).sum()) for k in probability}
     return np.array([probability[r] / counts[r] for r in reading])
 

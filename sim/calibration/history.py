@@ -64,17 +64,13 @@ def exchanges_loglik(a23: np.ndarray, a24: np.ndarray, n23: int = EXCHANGES[0], 
     """Log-likelihood of ``n24`` of the ``n23 + n24`` Xi-Kim exchanges falling in 2024, given
     PRK's mean attention to China in 2023 and 2024 (Poisson counts in attention, conditioned on
     their total: binomial)."""
-    a23, a24 = np.asarray(a23, dtype=float), np.asarray(a24, dtype=float)
-    p = np.divide(a24, a23 + a24, out=np.full(np.broadcast(a23, a24).shape, 0.5), where=(a23 + a24) > 0)
-    return stats.binom.logpmf(n24, n23 + n24, p)
+    return stats.binom.logpmf(n24, n23 + n24, _share(a24, a23))
 
 
 def photos_loglik(a_rus: np.ndarray, a_chn: np.ndarray, rus: int = PHOTOS[0], chn: int = PHOTOS[1]) -> np.ndarray:
     """Log-likelihood of ``rus`` of the ``rus + chn`` photos showing the Russian delegation,
     each with probability PRK's attention to Russia relative to both patrons."""
-    a_rus, a_chn = np.asarray(a_rus, dtype=float), np.asarray(a_chn, dtype=float)
-    p = np.divide(a_rus, a_rus + a_chn, out=np.full(np.broadcast(a_rus, a_chn).shape, 0.5), where=(a_rus + a_chn) > 0)
-    return stats.binom.logpmf(rus, rus + chn, p)
+    return stats.binom.logpmf(rus, rus + chn, _share(a_rus, a_chn))
 
 
 def spec(reading: str) -> WorldSpec:
@@ -111,8 +107,19 @@ class Replay:
     @property
     def photo_share(self) -> np.ndarray:
         """Russia's share of PRK's attention to the patrons on the July 2023 Victory Day."""
-        total = self.victory_day_rus + self.victory_day_chn
-        return np.divide(self.victory_day_rus, total, out=np.full(total.shape, 0.5), where=total > 0)
+        return _share(self.victory_day_rus, self.victory_day_chn)
+
+    @property
+    def exchange_share_2024(self) -> np.ndarray:
+        """2024's share of PRK's mean attention to China over 2023 and 2024: the probability that
+        an exchange falls in 2024 (:func:`exchanges_loglik`)."""
+        return _share(self.attention_chn_2024, self.attention_chn_2023)
+
+
+def _share(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a / (a + b)``, 0.5 where both are 0."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.divide(a, a + b, out=np.full(np.broadcast(a, b).shape, 0.5), where=(a + b) > 0)
 
 
 #: Outcomes a replay reads, month by month.
@@ -127,7 +134,6 @@ def replay(reading: str, params: Params, n: int, seed: int, replication_ids: np.
     ``replication_ids``)."""
     ids = np.arange(n) if replication_ids is None else np.asarray(replication_ids)
     panel = panels(spec(reading), REPLAY_COLUMNS, seed=seed, params=params, replication_ids=ids)
-    p = params.broadcast(len(ids))
     amity = 0.5 * (panel["trust_prk_rus"][:, MID_2024] + panel["trust_rus_prk"][:, MID_2024])
     a_chn, aid_chn, aid_rus = panel["attention_prk_chn"], panel["aid_chn_prk_econ"], panel["aid_rus_prk_econ"]
     return Replay(
@@ -139,7 +145,7 @@ def replay(reading: str, params: Params, n: int, seed: int, replication_ids: np.
         victory_day_chn=a_chn[:, VICTORY_DAY],
         munitions_2023_24_bn=panel["munitions_prk_rus"][:, 60:84].sum(axis=1) / 12.0,  # USD bn/yr, monthly
         china_main_econ_2024=aid_chn[:, list(YEAR_2024)].mean(axis=1) > aid_rus[:, list(YEAR_2024)].mean(axis=1),
-        amity_prk_rus_mid_2024=amity >= np.asarray(p.amity_threshold),
+        amity_prk_rus_mid_2024=amity >= np.asarray(params.amity_threshold),
         russian_food_after_summit=aid_rus[:, SUMMIT_2023:].max(axis=1) > 0,
         tech_transferred=panel["tech_transferred"][:, -1] > 0,
         resolutions_passed=panel["resolutions_passed"][:, -1],
@@ -148,14 +154,15 @@ def replay(reading: str, params: Params, n: int, seed: int, replication_ids: np.
     )
 
 
-def counts_likelihood(reading: str) -> Callable[[Params, int, int], np.ndarray]:
-    """The fit's likelihood under ``reading``: ``(params, n, seed) -> (n,)`` log-likelihood of the
-    seeds' Xi-Kim exchanges, each parameter vector replayed once. The replay is a
+def counts_likelihood(reading: str, exchanges: tuple[int, int] = EXCHANGES) -> Callable[[Params, int, int], np.ndarray]:
+    """The fit's likelihood under ``reading``: ``(params, n, seed) -> (n,)`` log-likelihood of
+    Xi-Kim ``exchanges`` in 2023 and 2024 (the seeds', or synthetic ones), each parameter vector
+    replayed once. The replay is a
     single draw of the model's noise, so ``exp`` of it is an unbiased estimate of the likelihood
     of the parameters (pseudo-marginal; Andrieu and Roberts 2009)."""
 
     def likelihood(params: Params, n: int, seed: int) -> np.ndarray:
-        return replay(reading, params, n, seed).loglik()
+        return loglik_of(replay(reading, params, n, seed), exchanges)
 
     return likelihood
 
@@ -236,10 +243,8 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 def synthetic_counts(r: Replay, i: int, rng: np.random.Generator, total: int = sum(EXCHANGES)) -> tuple[int, int]:
     """Seed-like counts drawn from replay ``i`` of ``r`` by the observation model: ``total``
     Xi-Kim exchanges (the seeds' 13) split between 2023 and 2024."""
-    a23, a24 = r.attention_chn_2023[i], r.attention_chn_2024[i]
-    n = total
-    n24 = int(rng.binomial(n, a24 / (a23 + a24) if a23 + a24 > 0 else 0.5))
-    return n - n24, n24
+    n24 = int(rng.binomial(total, r.exchange_share_2024[i]))
+    return total - n24, n24
 
 
 def loglik_of(r: Replay, exchanges: tuple[int, int]) -> np.ndarray:
@@ -290,12 +295,7 @@ def screening(readings: tuple[str, ...] = READINGS, trajectories: int = 20, seed
     out = {}
     for reading in readings:
         r = replay(reading, params, len(ids), seed, replication_ids=ids)
-        a23, a24 = r.attention_chn_2023, r.attention_chn_2024
-        rus, chn = r.victory_day_rus, r.victory_day_chn
-        statistics = {
-            "exchange_share_2024": np.divide(a24, a23 + a24, out=np.full(len(ids), 0.5), where=(a23 + a24) > 0),
-            "photo_share": np.divide(rus, rus + chn, out=np.full(len(ids), 0.5), where=(rus + chn) > 0),
-        }
+        statistics = {"exchange_share_2024": r.exchange_share_2024, "photo_share": r.photo_share}
         for stat, y in statistics.items():
             res = analyze.analyze(problem, x, np.asarray(y, dtype=float), num_levels=levels, seed=seed)
             mu = np.asarray(res["mu_star"], dtype=float)

@@ -62,15 +62,12 @@ def test_recovers_known_parameters_from_counts_that_carry_information():
     names = ["attention_rate", "cost_rus", "value_chn"]
     truth = {n: prior_for(n).median() for n in names}
     r = h.replay("balancing", Params.with_overrides(truth), 200, seed=77)
-    share_2024 = float(np.median(r.attention_chn_2024 / (r.attention_chn_2023 + r.attention_chn_2024)))
+    share_2024 = float(np.median(r.exchange_share_2024))
     contraction = {}
     for total in (2000, 13):
         counts = (total - round(total * share_2024), round(total * share_2024))
-
-        def likelihood(params, n, seed, counts=counts):
-            return h.loglik_of(h.replay("balancing", params, n, seed), counts)
-
-        fit = calibrate(seed=8, candidates=3000, particles=600, names=names, likelihood=likelihood, progress=False)
+        fit = calibrate(seed=8, candidates=3000, particles=600, names=names,
+                        likelihood=h.counts_likelihood("balancing", counts), progress=False)
         summary = summarise(fit.samples).set_index("parameter")
         contraction[total] = summary["contraction"]
         for name, row in summary.iterrows():
