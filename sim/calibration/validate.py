@@ -24,6 +24,10 @@ from sim.calibration import history as h
 from sim.calibration import parameter_draws
 from sim.scenarios import MEETINGS_2023_24, SCENARIOS, SUMMITS_2018_19
 
+#: Replays of each reading that ``--recovery`` draws its synthetic data sets from (apart from the
+#: replays they are scored against).
+TRUTHS = 300
+
 #: How the figure names where the parameters come from.
 SOURCE_NAMES = {"prior": "2018-22 fit (the claims' prior)", "posterior": "posteriors averaged over the readings",
                 "point": "defaults"}
@@ -84,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source", choices=("prior", "posterior", "point"), default="prior",
                     help="where the parameters come from (default: the claims' priors)")
     ap.add_argument("--figure", type=Path, default=Path("validate.png"), help="where to write the figure")
+    ap.add_argument("--recovery", type=int, default=0, metavar="TRIALS",
+                    help="also check that the model choice recovers the reading that generated synthetic "
+                         "exchanges (TRIALS data sets per reading, with 13, 130 and 1,300 exchanges)")
     ap.add_argument("--robustness", type=int, default=0, metavar="N",
                     help="also re-code each claim's bearing one step up and down (N replays per reading)")
     ap.add_argument("--screen", type=int, default=0, metavar="R",
@@ -100,6 +107,16 @@ def main(argv: list[str] | None = None) -> int:
         print("Which reading the seeds favour (equal prior odds; Monte Carlo error by bootstrap): probability from "
               "the Xi-Kim exchanges; with_patterns: also taking the 2023-24 patterns as observed")
         print(probs.to_string(index=False))
+    if args.recovery:
+        truth_params, _ = parameter_draws(args.source, TRUTHS, seed=args.seed + 11)
+        truths = {k: h.replay(k, truth_params, TRUTHS, args.seed + 11) for k in h.READINGS}
+        table = pd.DataFrame({"truth": list(h.READINGS)})
+        for total in (13, 130, 1300):
+            table[f"{total} exchanges"] = h.recovery(reps, truths, args.recovery, seed=args.seed + 5,
+                                                     total=total)["recovered"].to_numpy()
+        print(f"\nHow often the model choice picks the reading that generated synthetic exchanges ({args.recovery} "
+              f"data sets per reading from {TRUTHS} replays of it; chance is {1 / len(h.READINGS):.2f}):")
+        print(table.round(3).to_string(index=False))
     if args.robustness:
         robust = h.coding_robustness(args.robustness, seed=args.seed)
         print(f"\nThe readings' probabilities under {int(robust['recodings'].iloc[0])} re-codings of the claims "

@@ -95,6 +95,17 @@ def test_validate_prints_the_patterns_and_the_readings_and_writes_the_figure(tmp
     assert (tmp_path / "v.png").stat().st_size > 10_000
 
 
+def test_validate_recovery_reports_a_share_per_reading_and_count(tmp_path, capsys):
+    from sim.calibration.validate import main
+
+    assert main(["--replays", "40", "--recovery", "4", "--figure", str(tmp_path / "v.png")]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index("13 exchanges"):].splitlines()
+    rows = [line.split() for line in table[1:6]]
+    assert [r[0] for r in rows] == list(h.READINGS)
+    assert all(0.0 <= float(x) <= 1.0 for r in rows for x in r[1:])
+
+
 def test_replay_reads_one_value_per_replication():
     r = h.replay("balancing", Params(), 3, seed=0)
     assert r.attention_chn_2023.shape == (3,)
