@@ -118,13 +118,6 @@ TARGETS: tuple[Target, ...] = (
 TARGET_NAMES = tuple(t.name for t in TARGETS)
 
 
-def target(name: str) -> Target:
-    for t in TARGETS:
-        if t.name == name:
-            return t
-    raise KeyError(f"unknown target {name!r}; known targets: {', '.join(TARGET_NAMES)}")
-
-
 #: Candidates simulated per call of the engine (bounds the size of the steps tables).
 BATCH = 4000
 
@@ -193,32 +186,3 @@ def seed_observation() -> Observation:
         np.array([t.high for t in TARGETS]),
         np.array([t.softness for t in TARGETS]),
     )
-
-
-def synthetic_observation(stats: np.ndarray, rng: np.random.Generator | None = None) -> Observation:
-    """An observation of the same form as the seeds', made from simulated statistics.
-
-    Band targets get a band of the seed's half-width centred on ``stats`` (plus, with ``rng``,
-    the observation error: uniform over the half-width and Gaussian of s.d. ``softness``); a
-    one-sided target keeps its bound and records the side the statistic (plus error) falls on.
-    With ``rng`` the observation is a draw from the fit's observation model, as simulation-based
-    calibration needs.
-    """
-    stats = np.asarray(stats, dtype=float)
-    low, high, soft = [], [], []
-    for t, s in zip(TARGETS, stats):
-        noise = 0.0
-        if rng is not None:
-            noise = rng.normal(0.0, t.softness) + (rng.uniform(-t.half_width, t.half_width) if t.kind == "band" else 0)
-        y = s + noise
-        if t.kind == "band":
-            low.append(y - t.half_width)
-            high.append(y + t.half_width)
-        elif y >= t.value:
-            low.append(t.value)
-            high.append(np.inf)
-        else:
-            low.append(-np.inf)
-            high.append(t.value)
-        soft.append(t.softness)
-    return Observation(TARGET_NAMES, np.array(low), np.array(high), np.array(soft))
