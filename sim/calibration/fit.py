@@ -266,25 +266,3 @@ def summarise(samples: pd.DataFrame, prior_map: dict[str, Prior] | None = None) 
             "identified": contraction >= IDENTIFIED_CONTRACTION,
         })
     return pd.DataFrame(rows)
-
-
-def predictive(values: dict[str, np.ndarray] | pd.DataFrame, seed: int, base: Params | None = None) -> pd.DataFrame:
-    """Statistics of every target simulated once for each parameter vector in ``values``."""
-    if isinstance(values, pd.DataFrame):
-        values = {c: values[c].to_numpy() for c in values.columns if c != "draw"}
-    n = len(next(iter(values.values())))
-    return simulate_statistics(Params.with_overrides(values, base=base or Params()), n, seed=seed)
-
-
-def check_targets(stats_table: pd.DataFrame, observation: Observation | None = None) -> pd.DataFrame:
-    """Each target's band and the simulated median and 90% interval, and whether the median
-    lies in the band."""
-    observation = observation or seed_observation()
-    med = stats_table[list(observation.names)].median().to_numpy()
-    return pd.DataFrame({
-        "target": observation.names, "low": observation.low, "high": observation.high,
-        "median": med,
-        "q05": stats_table[list(observation.names)].quantile(0.05).to_numpy(),
-        "q95": stats_table[list(observation.names)].quantile(0.95).to_numpy(),
-        "within": observation.within(med),
-    })
