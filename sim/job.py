@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,7 +137,7 @@ def execute(run: Run, progress: bool = True) -> pd.DataFrame:
     (``<strategy>/<replication>``), the inputs of :data:`INPUT_COLUMNS`, drawn parameters that
     vary, then ``replication``, ``month`` and the outcomes of :mod:`sim.outcomes`.
     """
-    frames = []
+    parts = []
     # replications done (with an ETA) rather than strategies: a 20,000-replication run says how far it is
     bar = tqdm(total=len(run.specs) * run.replications, desc="replications", unit="rep", unit_scale=True,
                disable=not (progress and sys.stderr.isatty()))
@@ -147,24 +147,94 @@ def execute(run: Run, progress: bool = True) -> pd.DataFrame:
         params, draws = shared or parameters(run, spec.strategy)
         part = run_engine(spec, engine=run.engine, replications=run.replications, seed=run.seed,
                           params=params, record=run.record)
-        reps = part["replication"].to_numpy()
-        at = part.columns.get_loc("seed")
-        part.insert(at, "chn_policy", spec.chn_policy)
-        part.insert(at + 1, "rus_policy", spec.rus_policy)
-        part.insert(at + 2, "calibration", run.calibration)
-        part.insert(at + 3, "posterior", _posterior_of(run, spec.strategy))
-        part.insert(at + 4, "draw", pd.array(draws[reps] if draws is not None else [None] * len(part), dtype="Int64"))
-        if draws is not None:  # drawn parameters are inputs that vary by replication
-            drawn = params.broadcast(run.replications)
-            at = part.columns.get_loc("replication")
-            for name in Params.names():  # every drawn field, whatever its values: same columns in every job
-                if np.ndim(getattr(params, name)) == 1:
-                    part.insert(at, _free_name(name, part), getattr(drawn, name)[reps])
-                    at += 1
-        frames.append(part)
+        parts.append(_with_inputs(part, run, spec.strategy, spec.chn_policy, spec.rus_policy, params, draws))
         bar.update(run.replications)
     bar.close()
-    frame = pd.concat(frames, ignore_index=True)
+    return _assemble(parts)
+
+
+#: Jobs run together (:func:`execute_group`) hold at most this many replications in one batch call,
+#: and their tables at most :data:`GROUP_ROWS` rows in all.
+GROUP_REPLICATIONS = 20_000
+GROUP_ROWS = 2_000_000
+
+
+def group_key(config: dict[str, Any]) -> str | None:
+    """Jobs with one key differ only in their parameters, and :func:`execute_group` runs them
+    together; None for a job that runs alone (the Mesa engine, or drawn parameters)."""
+    if config.get("engine") != "batch" or (config.get("calibration") or {}).get("name") != POINT:
+        return None
+    inputs = job_inputs(config)
+    inputs.pop("params", None)
+    return inputs_hash(inputs)
+
+
+def group_size(config: dict[str, Any]) -> int:
+    """How many jobs of ``config``'s size one call of :func:`execute_group` takes: at most
+    :data:`GROUP_REPLICATIONS` replications per strategy and :data:`GROUP_ROWS` rows in all."""
+    from sim.strategies import STRATEGIES
+
+    reps = max(1, int(config.get("replications", 1)))
+    names = (config.get("strategy") or {}).get("names") or ["all"]
+    strategies = 1 if (config.get("strategy") or {}).get("schedule") else (
+        len(STRATEGIES.names()) if names == ["all"] else len(names))
+    rows = reps * strategies * (int(config.get("months", 1)) if config.get("record") == "steps" else 1)
+    return max(1, min(GROUP_REPLICATIONS // reps, GROUP_ROWS // rows))
+
+
+def execute_group(runs: Sequence[Run]) -> list[pd.DataFrame]:
+    """``[execute(run) for run in runs]`` for runs that differ only in their parameters
+    (:func:`group_key`), in one batch call per strategy: replication r of each run keeps its
+    stream ``(seed, r)`` and its run's parameters (one parameter row per replication), so each
+    table is, to the last bit, the one :func:`execute` gives. Many short jobs then cost one
+    engine call, on every thread, instead of one each."""
+    first = runs[0]
+    if len(runs) == 1:
+        return [execute(first, progress=False)]
+    if first.engine != "batch" or any(r.calibration != POINT for r in runs):
+        raise ValueError("execute_group runs engine=batch jobs with calibration=point")
+    if any((r.specs, r.replications, r.seed, r.record) != (first.specs, first.replications, first.seed, first.record)
+           for r in runs):
+        raise ValueError("execute_group runs jobs that differ only in their parameters")
+    n = first.replications
+    stacked = Params.with_overrides({
+        name: np.concatenate([np.broadcast_to(np.asarray(getattr(r.params, name), dtype=float), n) for r in runs])
+        for name in Params.names() if len({getattr(r.params, name) for r in runs}) > 1})
+    ids = np.tile(np.arange(n), len(runs))
+    parts: list[list[pd.DataFrame]] = [[] for _ in runs]
+    for spec in first.specs:
+        whole = run_engine(spec, engine="batch", seed=first.seed, params=stacked, record=first.record,
+                           replication_ids=ids)
+        rows = len(whole) // len(runs)
+        for j, r in enumerate(runs):
+            part = whole.iloc[j * rows:(j + 1) * rows].reset_index(drop=True)
+            parts[j].append(_with_inputs(part, r, spec.strategy, spec.chn_policy, spec.rus_policy, r.params, None))
+    return [_assemble(p) for p in parts]
+
+
+def _with_inputs(part: pd.DataFrame, run: Run, strategy: str, chn_policy: str, rus_policy: str,
+                 params: Params, draws: np.ndarray | None) -> pd.DataFrame:
+    """One strategy's engine table with the job's input columns: policies, calibration, draw and
+    the drawn parameters that vary."""
+    reps = part["replication"].to_numpy()
+    at = part.columns.get_loc("seed")
+    part.insert(at, "chn_policy", chn_policy)
+    part.insert(at + 1, "rus_policy", rus_policy)
+    part.insert(at + 2, "calibration", run.calibration)
+    part.insert(at + 3, "posterior", _posterior_of(run, strategy))
+    part.insert(at + 4, "draw", pd.array(draws[reps] if draws is not None else [None] * len(part), dtype="Int64"))
+    if draws is not None:  # drawn parameters are inputs that vary by replication
+        drawn = params.broadcast(run.replications)
+        at = part.columns.get_loc("replication")
+        for name in Params.names():  # every drawn field, whatever its values: same columns in every job
+            if np.ndim(getattr(params, name)) == 1:
+                part.insert(at, _free_name(name, part), getattr(drawn, name)[reps])
+                at += 1
+    return part
+
+
+def _assemble(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    frame = pd.concat(parts, ignore_index=True)
     frame.insert(0, "run_id", [f"{s}/{r}" for s, r in zip(frame["strategy"], frame["replication"])])
     for col in ("run_id", "calibration", "posterior"):
         frame[col] = frame[col].astype("string")
@@ -324,7 +394,8 @@ def record_failure(out: Path, meta: dict[str, Any], error: str, trace: str = "")
     return error
 
 
-def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
+def run_job(cfg: Any, ctx: JobContext, progress: bool = True,
+            compute: Callable[[Run], tuple[pd.DataFrame, float]] | None = None) -> JobOutcome:
     """Run one job and write its results into ``ctx.directory``; never raises for a failing job.
 
     Skips the job if the folder already holds its verified result, or if another live run holds
@@ -332,7 +403,9 @@ def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
     of interrupted writes, and writes ``config.yaml``, the figure (single runs only),
     ``manifest.json`` and ``outcomes.parquet``, in that order and each atomically; if anything
     raises (a full disk too), writes ``failure.json`` with the config, seed and traceback and
-    returns ``status="failed"`` so that a sweep goes on.
+    returns ``status="failed"`` so that a sweep goes on. ``compute(run)`` gives the job's table
+    (and the seconds it took) if it was computed with others (:func:`run_group`); by default
+    :func:`execute` computes it.
     """
     config = as_container(cfg)
     key = inputs_hash(job_inputs(config))
@@ -356,7 +429,7 @@ def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
             if result_state(out, key) == "complete":  # finished by another run while we waited
                 return JobOutcome("skipped", out)
             remove_stale_temporaries(out)
-            rows = _compute_and_write(config, ctx, meta, out, progress)
+            rows = _compute_and_write(config, ctx, meta, out, progress, compute)
     except ClaimedElsewhereError as err:
         log.info("%s: %s, left to it", ctx.job_id, err)
         return JobOutcome("claimed", out, error=str(err))
@@ -369,12 +442,18 @@ def run_job(cfg: Any, ctx: JobContext, progress: bool = True) -> JobOutcome:
 
 
 def _compute_and_write(config: dict[str, Any], ctx: JobContext, meta: dict[str, Any], out: Path,
-                       progress: bool) -> int:
+                       progress: bool, compute: Callable[[Run], tuple[pd.DataFrame, float]] | None) -> int:
     started = time.perf_counter()
     run = to_run(config)
-    frame = label(execute(run, progress=progress and not ctx.in_sweep), ctx)
+    shared = 0.0  # seconds of a group's computation that are this job's share
+    if compute is None:
+        table = execute(run, progress=progress and not ctx.in_sweep)
+    else:
+        table, shared = compute(run)
+        started = time.perf_counter()
+    frame = label(table, ctx)
     # threads: the batch engine's (numba's) threads the job ran on, which a sweep shares out among its workers
-    written = provenance(**meta, rows=len(frame), seconds=round(time.perf_counter() - started, 3),
+    written = provenance(**meta, rows=len(frame), seconds=round(shared + time.perf_counter() - started, 3),
                          threads=numba.get_num_threads())
     files = [RESULT, MANIFEST, CONFIG]
     atomic_write_bytes(out / CONFIG, yaml.safe_dump(config, sort_keys=False).encode())
@@ -389,3 +468,62 @@ def _compute_and_write(config: dict[str, Any], ctx: JobContext, meta: dict[str, 
         with contextlib.suppress(OSError):
             link_table(out, meta["inputs_hash"], out.parent / TABLES)
     return len(frame)
+
+
+class _Group:
+    """The tables of a group of jobs (:func:`group_key`), computed together when the first of
+    them asks (:func:`execute_group`); a job whose group could not be computed (one job's config
+    is bad) computes its own, so that its error is its own."""
+
+    def __init__(self, configs: Sequence[dict[str, Any]]) -> None:
+        self.configs = list(configs)
+        self.tables: dict[int, pd.DataFrame] | None = None
+        self.share = 0.0
+
+    def compute(self, j: int) -> Callable[[Run], tuple[pd.DataFrame, float]]:
+        def table(run: Run) -> tuple[pd.DataFrame, float]:
+            if self.tables is None:
+                started = time.perf_counter()
+                try:
+                    self.tables = dict(enumerate(execute_group([to_run(c) for c in self.configs])))
+                except Exception as err:  # noqa: BLE001 - each job then runs alone and meets its own error
+                    log.debug("group of %d jobs not run together: %s", len(self.configs), err)
+                    self.tables = {}
+                self.share = (time.perf_counter() - started) / len(self.configs)
+            found = self.tables.pop(j, None)
+            if found is None:
+                started = time.perf_counter()
+                return execute(run, progress=False), time.perf_counter() - started
+            return found, self.share
+        return table
+
+
+def run_group(configs: Sequence[Any], contexts: Sequence[JobContext]) -> list[JobOutcome]:
+    """:func:`run_job` of each job, its table computed with the group's others in one batch call
+    (:func:`execute_group`) when the jobs differ only in their parameters (:func:`group_key`):
+    the same tables, each written, claimed, skipped or failed as a job on its own."""
+    configs = [as_container(c) for c in configs]
+    keys = {group_key(c) for c in configs}
+    if len(configs) == 1 or None in keys or len(keys) > 1:
+        return [run_job(c, ctx, progress=False) for c, ctx in zip(configs, contexts)]
+    group = _Group(configs)
+    return [run_job(c, ctx, progress=False, compute=group.compute(j)) for j, (c, ctx) in
+            enumerate(zip(configs, contexts))]
+
+
+def groups(configs: Sequence[dict[str, Any]]) -> list[list[int]]:
+    """The jobs (indices into ``configs``, in order) that run together: jobs of one
+    :func:`group_key`, at most :func:`group_size` at a time; a job without a key alone."""
+    out: list[list[int]] = []
+    open_: dict[str, list[int]] = {}
+    for i, c in enumerate(configs):
+        key = group_key(c)
+        if key is None:
+            out.append([i])
+            continue
+        current = open_.get(key)
+        if current is None or len(current) >= group_size(c):
+            current = open_[key] = []
+            out.append(current)
+        current.append(i)
+    return out

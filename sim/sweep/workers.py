@@ -194,20 +194,26 @@ def run_jobs(plan: Any, jobs: Sequence[Any], most: int | None = None) -> list[Ba
     """
     import numba
 
+    from sim.job import groups
+
     if not jobs:
         return []
     configs = [j.config for j in jobs]
-    workers, threads = shape(len(jobs), cores(), most, max(c.get("replications", 1) for c in configs),
-                             work=job_work(configs),
+    # jobs that differ only in their parameters run as one batch call (sim.job.run_group)
+    batches = groups(configs)
+    size = max(len(b) for b in batches)
+    workers, threads = shape(len(batches), cores(), most,
+                             size * max(c.get("replications", 1) for c in configs),
+                             work=size * job_work(configs),
                              serial=1.0 if any(c.get("engine") == "mesa" for c in configs) else SERIAL)
     print(f"sweep {plan.sweep_id}: {workers} worker process{'es' if workers > 1 else ''} x {threads} "
           f"thread{'s' if threads > 1 else ''}", file=sys.stderr)
-    todo = list(enumerate(jobs))
+    todo = list(batches)
     todo.reverse()  # popped from the end: the plan's order
     taken = threading.Lock()
     errors: list[BaseException | None] = [None] * len(jobs)
 
-    def next_job() -> tuple[int, Any] | None:
+    def next_batch() -> list[int] | None:
         with taken:
             return todo.pop() if todo else None
 
@@ -217,17 +223,21 @@ def run_jobs(plan: Any, jobs: Sequence[Any], most: int | None = None) -> list[Ba
         elif outcome.status == "failed" and not (Path(outcome.directory) / "failure.json").exists():
             errors[i] = RuntimeError(outcome.error)  # its failure.json could not be written
 
-    def feed(executor: Any) -> None:  # one more worker: a pool process, fed one job at a time
+    def arguments(batch: list[int]) -> tuple[list[dict[str, Any]], list[Any]]:
+        return [jobs[i].config for i in batch], [_context(plan, jobs[i]) for i in batch]
+
+    def feed(executor: Any) -> None:  # one more worker: a pool process, fed one batch at a time
         try:
-            executor.submit(_idle).result()  # takes a job only once it has loaded the model
-        except Exception:  # it could not start: the other workers take the jobs
+            executor.submit(_idle).result()  # takes a batch only once it has loaded the model
+        except Exception:  # it could not start: the other workers take the batches
             return
-        while (item := next_job()) is not None:
-            i, job = item
+        while (batch := next_batch()) is not None:
             try:
-                done(i, executor.submit(_run, job.config, _context(plan, job), threads).result())
+                for i, outcome in zip(batch, executor.submit(_run, *arguments(batch), threads).result()):
+                    done(i, outcome)
             except Exception as err:  # the worker died (killed, out of memory) or the pool was stopped
-                errors[i] = err
+                for i in batch:
+                    errors[i] = err  # a job that completed before keeps its result (record_launch_failures)
 
     feeders = []
     if workers > 1:
@@ -241,9 +251,9 @@ def run_jobs(plan: Any, jobs: Sequence[Any], most: int | None = None) -> list[Ba
                 thread.start()
             if not feeders:
                 numba.set_num_threads(threads)
-                while (item := next_job()) is not None:
-                    i, job = item
-                    done(i, _run_here(job.config, _context(plan, job)))
+                while (batch := next_batch()) is not None:
+                    for i, outcome in zip(batch, _run_here(*arguments(batch))):
+                        done(i, outcome)
             for thread in feeders:
                 thread.join()
         return errors
@@ -261,10 +271,10 @@ def _context(plan: Any, job: Any) -> Any:
                       inputs=job.inputs, overrides=job.overrides, in_sweep=True)
 
 
-def _run_here(config: dict[str, Any], ctx: Any) -> Any:
-    from sim.job import run_job
+def _run_here(configs: list[dict[str, Any]], contexts: list[Any]) -> list[Any]:
+    from sim.job import run_group
 
-    return run_job(config, ctx, progress=False)
+    return run_group(configs, contexts)
 
 
 @contextlib.contextmanager
@@ -307,11 +317,12 @@ def _idle() -> None:
     return None
 
 
-def _run(config: dict[str, Any], ctx: Any, threads: int) -> Any:
-    """Run one job in this worker on ``threads`` numba threads; its :class:`sim.job.JobOutcome`."""
+def _run(configs: list[dict[str, Any]], contexts: list[Any], threads: int) -> list[Any]:
+    """Run a batch of jobs (:func:`sim.job.run_group`) in this worker on ``threads`` numba
+    threads; their :class:`sim.job.JobOutcome`."""
     import numba
 
-    from sim.job import run_job
+    from sim.job import run_group
 
     numba.set_num_threads(threads)
-    return run_job(config, ctx, progress=False)
+    return run_group(configs, contexts)
