@@ -12,6 +12,7 @@ error included) leaves ``failure.json`` (config, seed, traceback) instead.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -19,7 +20,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,14 @@ from sim.results import (
     atomic_write_bytes,
     claimed,
     link_table,
+    parquet_stream,
     provenance,
     remove_stale_temporaries,
     result_state,
+    sha256_file,
+    with_metadata,
     write_json,
+    write_manifest,
     write_result,
 )
 
@@ -154,15 +159,17 @@ def execute(run: Run, progress: bool = True) -> pd.DataFrame:
 
 
 #: Jobs run together (:func:`execute_group`) hold at most this many replications in one batch call,
-#: and their tables at most :data:`GROUP_ROWS` rows in all.
+#: and their tables at most :data:`GROUP_ROWS` rows in all (about 100 MiB).
 GROUP_REPLICATIONS = 20_000
-GROUP_ROWS = 2_000_000
+GROUP_ROWS = 100_000
 
 
 def group_key(config: dict[str, Any]) -> str | None:
     """Jobs with one key differ only in their parameters, and :func:`execute_group` runs them
-    together; None for a job that runs alone (the Mesa engine, or drawn parameters)."""
-    if config.get("engine") != "batch" or (config.get("calibration") or {}).get("name") != POINT:
+    together; None for a job that runs alone (the Mesa engine, drawn parameters, or per-month
+    rows, which a job streams to disk: :func:`steps_blocks`)."""
+    if (config.get("engine") != "batch" or (config.get("calibration") or {}).get("name") != POINT
+            or config.get("record") == "steps"):
         return None
     inputs = job_inputs(config)
     inputs.pop("params", None)
@@ -178,8 +185,7 @@ def group_size(config: dict[str, Any]) -> int:
     names = (config.get("strategy") or {}).get("names") or ["all"]
     strategies = 1 if (config.get("strategy") or {}).get("schedule") else (
         len(STRATEGIES.names()) if names == ["all"] else len(names))
-    rows = reps * strategies * (int(config.get("months", 1)) if config.get("record") == "steps" else 1)
-    return max(1, min(GROUP_REPLICATIONS // reps, GROUP_ROWS // rows))
+    return max(1, min(GROUP_REPLICATIONS // reps, GROUP_ROWS // (reps * strategies)))
 
 
 def execute_group(runs: Sequence[Run]) -> list[pd.DataFrame]:
@@ -224,25 +230,121 @@ def _with_inputs(part: pd.DataFrame, run: Run, strategy: str, chn_policy: str, r
     part.insert(at + 3, "posterior", _posterior_of(run, strategy))
     part.insert(at + 4, "draw", pd.array(draws[reps] if draws is not None else [None] * len(part), dtype="Int64"))
     if draws is not None:  # drawn parameters are inputs that vary by replication
-        drawn = params.broadcast(run.replications)
         at = part.columns.get_loc("replication")
-        for name in Params.names():  # every drawn field, whatever its values: same columns in every job
-            if np.ndim(getattr(params, name)) == 1:
-                part.insert(at, _free_name(name, part), getattr(drawn, name)[reps])
-                at += 1
+        for name in _drawn(params):  # every drawn field, whatever its values: same columns in every job
+            part.insert(at, _free_name(name, part), np.broadcast_to(getattr(params, name), run.replications)[reps])
+            at += 1
     return part
 
 
+def _drawn(params: Params) -> list[str]:
+    """The parameters drawn per replication (fields of shape ``(n,)``)."""
+    return [name for name in Params.names() if np.ndim(getattr(params, name)) == 1]
+
+
 def _assemble(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts (one per strategy) as one table: a ``run_id`` of ``<strategy>/<replication>``,
+    and the named inputs as Categoricals of every registered name (so that every job's column has
+    the same levels and tables concatenate), plus a strategy schedule's label
+    (``bandwagon>balancing@48``)."""
+    levels = input_levels()
+    present = {col: {str(v) for part in parts for v in part[col].unique()} for col in levels}
+    categories = {col: [*names, *sorted(present[col] - set(names))] for col, names in levels.items()}
+    for part in parts:  # a part holds one value of each (a strategy, a scenario...): its codes are one number
+        for col, cats in categories.items():
+            values = part[col].unique()
+            part[col] = (pd.Categorical.from_codes(np.full(len(part), cats.index(str(values[0])), dtype=np.int8 if
+                                                           len(cats) < 128 else np.int16), categories=cats)
+                         if len(values) == 1 else pd.Categorical(part[col].astype(str), categories=cats))
     frame = pd.concat(parts, ignore_index=True)
-    frame.insert(0, "run_id", [f"{s}/{r}" for s, r in zip(frame["strategy"], frame["replication"])])
-    for col in ("run_id", "calibration", "posterior"):
+    frame.insert(0, "run_id", frame["strategy"].astype("string") + "/" + frame["replication"].astype("string"))
+    for col in ("calibration", "posterior"):
         frame[col] = frame[col].astype("string")
-    for col, levels in input_levels().items():  # every job's column has the same levels: tables concatenate
-        values = frame[col].astype(str)
-        extra = sorted(set(values.unique()) - set(levels))  # a strategy schedule's label (bandwagon>balancing@48)
-        frame[col] = pd.Categorical(values, categories=[*levels, *extra])
     return frame
+
+
+#: Most rows of a job's per-month table held at once while it streams to disk (a block of about
+#: 150 MiB as a table, held as it is built and as it is written).
+STEP_ROWS = 1 << 17
+
+
+def steps_blocks(run: Run, rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """:func:`execute`'s table of a ``record="steps"`` run, as consecutive blocks of whole
+    replications of at most ``rows`` rows (default :data:`STEP_ROWS`; at least one replication) of
+    one strategy: concatenated, they are
+    :func:`execute`'s table, row for row, so memory holds one block whatever the number of
+    replications."""
+    rows = STEP_ROWS if rows is None else rows
+    per_block = max(1, rows // _months(run)) if run.record == "steps" else max(1, rows)
+    shared = None if run.calibration == "posterior" else parameters(run)
+    for spec in run.specs:
+        params, draws = shared or parameters(run, spec.strategy)
+        for start in range(0, run.replications, per_block):
+            ids = np.arange(start, min(start + per_block, run.replications))
+            part = run_engine(spec, engine=run.engine, replication_ids=ids, seed=run.seed, record=run.record,
+                              params=params.take(ids) if draws is not None else params)
+            yield _assemble([_with_inputs(part, run, spec.strategy, spec.chn_policy, spec.rus_policy, params, draws)])
+
+
+def _figure_columns(frame: pd.DataFrame) -> list[str]:
+    """What :func:`write_figure` reads: the inputs (columns before ``replication``), the
+    replication and the outcomes it shows."""
+    from sim.plots import MAIN_OUTCOMES
+
+    inputs = list(frame.columns[1:frame.columns.get_loc("replication") + 1])  # not run_id
+    return [*inputs, "month", *(o for o in MAIN_OUTCOMES if o in frame.columns and o not in inputs)]
+
+
+def _months(run: Run) -> int:
+    return run.specs[0].months
+
+
+def _stream_steps(run: Run, config: dict[str, Any], ctx: JobContext, meta: dict[str, Any], out: Path,
+                  progress: bool, started: float) -> int:
+    """A steps job's table written to disk as its blocks finish (:func:`steps_blocks`,
+    :func:`sim.results.parquet_stream`), then its figure (single runs) and manifest, read from
+    the complete temporary file, before the table's rename."""
+    import pyarrow as pa
+
+    total = len(run.specs) * run.replications * _months(run)
+    written = provenance(**meta, rows=total, threads=numba.get_num_threads())
+    files = [RESULT, MANIFEST, CONFIG]
+    atomic_write_bytes(out / CONFIG, yaml.safe_dump(config, sort_keys=False).encode())
+    figure = None if ctx.in_sweep else config["output"]["figure"]
+    bar = tqdm(total=len(run.specs) * run.replications, desc="replications", unit="rep", unit_scale=True,
+               disable=not (progress and sys.stderr.isatty()))
+    blocks = (label(b, ctx) for b in steps_blocks(run))
+    first = next(blocks)
+    schema = with_metadata(pa.Schema.from_pandas(first, preserve_index=False), written, column_info)
+    rows = 0
+
+    finals: list[pd.DataFrame] = []  # a single run's figure: its final month, in the columns it shows
+
+    def finish(tmp: Path) -> None:  # the table is complete in tmp: the figure, then the manifest
+        if figure:
+            write_figure(pd.concat(finals, ignore_index=True), out / figure)
+            finals.clear()
+            files.append(figure)
+        (out / FAILURE).unlink(missing_ok=True)  # before the table: a complete job never shows a failure
+        written["seconds"] = round(time.perf_counter() - started, 3)
+        write_manifest(out, written, files, rows, tmp.stat().st_size, sha256_file(tmp))
+
+    # dictionary-encode the names only (as sim.engine.simulate_to_parquet): float columns seldom
+    # repeat, and trying costs about half the writing time
+    names = [f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+             or pa.types.is_large_string(f.type)]
+    with parquet_stream(out / RESULT, schema, before_rename=finish, use_dictionary=names) as writer:
+        for block in itertools.chain([first], blocks):
+            writer.write_table(pa.Table.from_pandas(block, schema=schema, preserve_index=False))
+            if figure:
+                finals.append(block.loc[block["month"] == _months(run), _figure_columns(block)])
+            rows += len(block)
+            bar.update(len(block) // _months(run))
+    bar.close()
+    if ctx.in_sweep:
+        with contextlib.suppress(OSError):
+            link_table(out, meta["inputs_hash"], out.parent / TABLES)
+    return rows
 
 
 def input_levels() -> dict[str, list[str]]:
@@ -331,8 +433,9 @@ def input_columns(keys: Sequence[tuple[str, bool]], config: dict[str, Any],
 
 
 def label(frame: pd.DataFrame, ctx: JobContext) -> pd.DataFrame:
-    """Prefix a job's table with the sweep, the job, a global ``run_id`` and its varying inputs."""
-    frame = frame.copy()
+    """Prefix a job's table with the sweep, the job, a global ``run_id`` and its varying inputs
+    (a new table; ``frame`` is left as it was)."""
+    frame = frame.copy(deep=False)  # copy-on-write: the new columns do not reach ``frame``
     frame["run_id"] = (f"{ctx.sweep_id}/{ctx.job_id}/" + frame["run_id"]).astype("string")
     frame.insert(1, "sweep_id", pd.array([ctx.sweep_id] * len(frame), dtype="string"))
     frame.insert(2, "job_id", pd.array([ctx.job_id] * len(frame), dtype="string"))
@@ -445,6 +548,8 @@ def _compute_and_write(config: dict[str, Any], ctx: JobContext, meta: dict[str, 
                        progress: bool, compute: Callable[[Run], tuple[pd.DataFrame, float]] | None) -> int:
     started = time.perf_counter()
     run = to_run(config)
+    if run.record == "steps" and run.engine == "batch" and compute is None:
+        return _stream_steps(run, config, ctx, meta, out, progress and not ctx.in_sweep, started)
     shared = 0.0  # seconds of a group's computation that are this job's share
     if compute is None:
         table = execute(run, progress=progress and not ctx.in_sweep)

@@ -169,13 +169,15 @@ def with_metadata(schema: pa.Schema, meta: dict[str, Any] | None = None,
 
 
 @contextlib.contextmanager
-def parquet_stream(path: Path | str, schema: pa.Schema, **options: Any) -> Iterator[pq.ParquetWriter]:
+def parquet_stream(path: Path | str, schema: pa.Schema, before_rename: Callable[[Path], None] | None = None,
+                   **options: Any) -> Iterator[pq.ParquetWriter]:
     """A Parquet writer whose file appears at ``path`` only once complete: the block writes
     record batches (``writer.write_batch``) into a hidden temporary file beside ``path``, which
     is fsynced and renamed to ``path`` when the block ends, and removed if it raises (as
     :func:`atomic_write_bytes` does for whole files). Each batch becomes a row group, written
-    as it comes: memory holds one batch, not the table. ``options`` go to
-    :class:`pyarrow.parquet.ParquetWriter`."""
+    as it comes: memory holds one batch, not the table. ``before_rename(tmp)`` is called with
+    the complete temporary file just before its rename (to write a manifest of it first).
+    ``options`` go to :class:`pyarrow.parquet.ParquetWriter`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -194,6 +196,8 @@ def parquet_stream(path: Path | str, schema: pa.Schema, **options: Any) -> Itera
         finally:
             os.close(fd)
         os.chmod(tmp, _file_mode())
+        if before_rename is not None:
+            before_rename(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -238,10 +242,17 @@ def write_result(frame: pd.DataFrame, job_dir: Path | str, meta: dict[str, Any],
     last, each atomically, so that the table's rename is what makes the job complete."""
     job_dir = Path(job_dir)
     data = parquet_bytes(frame, meta, columns)
-    manifest = {"status": "complete", **meta, "files": files or [RESULT, MANIFEST, CONFIG],
-                "result": {"rows": len(frame), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}}
-    write_json(manifest, job_dir / MANIFEST)
+    write_manifest(job_dir, meta, files, len(frame), len(data), hashlib.sha256(data).hexdigest())
     return atomic_write_bytes(job_dir / RESULT, data)
+
+
+def write_manifest(job_dir: Path | str, meta: dict[str, Any], files: list[str] | None, rows: int, size: int,
+                   sha256: str) -> Path:
+    """Write a job's ``manifest.json``: its provenance ``meta``, its files and its table's rows,
+    size in bytes and SHA-256 (what :func:`verify_result` checks)."""
+    manifest = {"status": "complete", **meta, "files": files or [RESULT, MANIFEST, CONFIG],
+                "result": {"rows": rows, "bytes": size, "sha256": sha256}}
+    return write_json(manifest, Path(job_dir) / MANIFEST)
 
 
 def link_table(job_dir: Path | str, inputs_hash: str, tables: Path | str) -> Path | None:
