@@ -12,7 +12,8 @@ file changes, but not when a function it calls, from another file, changes: the 
 modules, so after an edit to ``sim/equations.py`` the cached loop would still run the old
 equations. To rule that out the cache lives in a directory named by a digest of every module
 that compiled code is built from (``sim/*.py`` and ``sim/strategies/*.py``): any change to
-them starts a fresh cache (the first run then compiles, about half a minute). A decision rule
+them starts a fresh cache (the first run then compiles, about half a minute); the modules no
+compiled code is built from (:data:`NOT_COMPILED`) are left out. A decision rule
 defined outside the package is not inlined (the kernel calls it through a function pointer),
 so numba's own check of its file is enough to recompile it after an edit.
 
@@ -36,9 +37,17 @@ _DEFINED: list[Any] = []  # every compiled function of the model, in definition 
 _CACHE: list[Path] = []  # the cache directory once :func:`ensure` has run
 
 
+#: Modules of the package that no compiled code is built from (the command line, jobs, results,
+#: figures, the Mesa model, configs), so that an edit to them keeps the compiled model;
+#: ``tests/test_jitcache.py`` checks that no compiled function is defined in them or reads them.
+NOT_COMPILED = frozenset({"__init__.py", "__main__.py", "cli.py", "config.py", "ema.py", "engine.py", "job.py",
+                          "listing.py", "model.py", "plots.py", "results.py"})
+
+
 def model_sources(package: Path = PACKAGE) -> list[Path]:
-    """The modules compiled code is built from, in a fixed order."""
-    return sorted([*package.glob("*.py"), *package.glob("strategies/*.py")])
+    """The modules compiled code is built from (``sim/*.py`` but :data:`NOT_COMPILED`, and
+    ``sim/strategies/*.py``), in a fixed order."""
+    return sorted([*(p for p in package.glob("*.py") if p.name not in NOT_COMPILED), *package.glob("strategies/*.py")])
 
 
 def source_digest(paths: list[Path]) -> str:

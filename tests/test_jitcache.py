@@ -57,3 +57,35 @@ def test_importing_sim_compiles_nothing_and_leaves_numba_settings_alone():
             "assert not any(d.overloads for d in _DEFINED), 'something compiled'; print(len(_DEFINED))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert int(out.stdout) > 20  # the model's compiled functions were defined, none compiled
+
+
+def test_no_compiled_function_is_defined_in_or_reads_a_module_left_out_of_the_cache_key():
+    """The modules of NOT_COMPILED (cli, job, results...) may change without a recompile only if
+    compiled code neither lives in them nor reads a name of theirs."""
+    import sys
+    import types
+
+    import sim.engine  # noqa: F401 - defines every compiled function of the model
+    from sim.jitcache import _DEFINED, NOT_COMPILED, PACKAGE
+
+    def file_of(obj) -> str | None:
+        module = obj if isinstance(obj, types.ModuleType) else sys.modules.get(getattr(obj, "__module__", "") or "")
+        path = getattr(module, "__file__", None)
+        return str(Path(path).resolve().relative_to(PACKAGE)) if path and Path(path).resolve().is_relative_to(
+            PACKAGE) else None
+
+    def names(code) -> set[str]:
+        found = set(code.co_names)
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                found |= names(const)
+        return found
+
+    read = set()
+    for d in _DEFINED:
+        fn = d.py_func
+        read.add(file_of(fn))
+        read |= {file_of(fn.__globals__[n]) for n in names(fn.__code__) if n in fn.__globals__}
+    assert len(_DEFINED) > 20
+    assert not (read & NOT_COMPILED), sorted(read & NOT_COMPILED)
+    assert {"world.py", "equations.py", "rng.py", "dynamics.py"} <= read  # control: the reading is seen
