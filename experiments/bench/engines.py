@@ -162,6 +162,16 @@ t = time.perf_counter()
 if how == "stream":
     rows = simulate_to_parquet(folder / "steps.parquet", spec, replications=r, seed=1)
     size = (folder / "steps.parquet").stat().st_size
+elif how == "job":  # a trisim job of one strategy: labels, manifest, its table streamed (sim.job)
+    from omegaconf import OmegaConf
+    from sim.config import RunConfig, as_container
+    from sim.job import JobContext, run_job
+    c = as_container(OmegaConf.structured(RunConfig))
+    c.update(months=months, replications=r, seed=1, record="steps")
+    c["strategy"]["names"] = [spec.strategy]
+    outcome = run_job(c, JobContext(directory=folder / "job", sweep_id="bench", job_id="steps", in_sweep=True),
+                      progress=False)
+    rows, size = outcome.rows, (folder / "job" / "outcomes.parquet").stat().st_size
 else:
     rows, size = len(simulate(spec, replications=r, seed=1, record="steps")), 0
 seconds = time.perf_counter() - t
@@ -174,8 +184,10 @@ print(json.dumps({"rows": rows, "seconds": seconds, "base": base, "peak": max(pe
 def steps_memory(how: str, replications: int, months: int) -> dict:
     """Peak resident memory of a steps run of ``replications`` x ``months`` in a fresh process
     (sampled every 10 ms; ``before_run_gib`` is the process with the kernel loaded, before it):
-    ``how`` is ``"memory"`` (:func:`sim.engine.simulate`, a DataFrame) or ``"stream"``
-    (:func:`sim.engine.simulate_to_parquet`, into a temporary folder removed afterwards)."""
+    ``how`` is ``"memory"`` (:func:`sim.engine.simulate`, a DataFrame), ``"stream"``
+    (:func:`sim.engine.simulate_to_parquet`) or ``"job"`` (a sweep's job of one strategy,
+    :func:`sim.job.run_job`, which streams its labelled table), into a temporary folder removed
+    afterwards."""
     with tempfile.TemporaryDirectory(prefix="steps-bench-", dir=OUT.parent) as folder:
         out = subprocess.run([sys.executable, "-c", _STEPS_CHILD, how, str(replications), str(months), folder],
                              capture_output=True, text=True, check=True)
@@ -209,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = [steps_memory("memory", 10_000, args.months), steps_memory("stream", 10_000, args.months)]
         if big:
             runs.append(steps_memory("stream", big, args.months))
+        runs += [steps_memory("job", 10_000, args.months), steps_memory("job", 100_000, args.months)]
         steps = pd.DataFrame(runs)
         steps.to_csv(OUT / "steps_memory.csv", index=False)
         print(steps.to_string(index=False), flush=True)

@@ -95,11 +95,12 @@ def threads_table(threads: pd.DataFrame) -> list[str]:
 
 def steps_table(steps: pd.DataFrame) -> list[str]:
     out = ["", "`record=\"steps\"` (one row per replication and month), each run in a fresh process: held in "
-           "memory as a DataFrame (`simulate`) or streamed to Parquet as the replications finish "
-           "(`simulate_to_parquet`):", "",
+           "memory as a DataFrame (`simulate`), streamed to Parquet as the replications finish "
+           "(`simulate_to_parquet`), or a sweep's job of one strategy (`sim.job.run_job`: its labelled table "
+           "streamed in blocks of whole replications):", "",
            "| run | replications x months | rows | seconds | peak memory | before the run | Parquet file |",
            "|---|---:|---:|---:|---:|---:|---:|"]
-    names = {"memory": "in memory", "stream": "streamed"}
+    names = {"memory": "in memory", "stream": "streamed", "job": "a job (`trisim -m record=steps`)"}
     for row in steps.itertuples():
         size = f"{row.file_gib:,.2f} GiB" if row.file_gib else ""
         out.append(f"| {names.get(row.how, row.how)} | {_n(row.replications)} x {row.months} | {_n(row.rows)} | "
@@ -110,6 +111,12 @@ def steps_table(steps: pd.DataFrame) -> list[str]:
     if len(streamed) > 1:
         lo, hi = streamed.iloc[0], streamed.iloc[-1]
         text += (f": from {_n(lo.replications)} to {_n(hi.replications)} replications its peak went from "
+                 f"{lo.peak_gib:.2f} to {hi.peak_gib:.2f} GiB")
+    jobs = steps[steps["how"] == "job"].sort_values("replications")
+    if len(jobs) > 1:
+        lo, hi = jobs.iloc[0], jobs.iloc[-1]
+        text += (f". A job holds a block of at most 2^17 rows as it builds and writes its table: from "
+                 f"{_n(lo.replications)} to {_n(hi.replications)} replications its peak went from "
                  f"{lo.peak_gib:.2f} to {hi.peak_gib:.2f} GiB")
     out += ["", text + "."]
     return out
