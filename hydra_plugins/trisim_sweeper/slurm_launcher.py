@@ -1,38 +1,140 @@
-"""``hydra/launcher=slurm``: submitit's SLURM launcher, with each job's result collected on its own.
+"""``hydra/launcher=slurm``: submitit's SLURM launcher, with jobs grouped into array tasks and each
+job's result collected on its own.
+
+An array task is a process that starts Python, imports the package and loads the compiled model
+(seconds) before its first job; many sweeps' jobs take a fraction of that. So the launcher hands
+each array task a group of jobs (``jobs_per_task``, :func:`group_size`), which it runs one after
+another in that one process, each as the Hydra job it would be alone (``sim.job.run_job``, on the
+task's CPUs); a job that fails leaves its ``failure.json`` and the group goes on.
 
 The submitit launcher waits for its jobs' results in order and raises at the first job that did
 not complete (one cancelled with ``scancel``, killed for memory or time), leaving the others
-running unobserved and the sweep without its summary. This launcher waits for every job: one that
-did not complete becomes that job's failure (the trisim sweeper records its ``failure.json``);
-and if the sweep itself is stopped (SIGTERM, Ctrl-C), it cancels the jobs it submitted.
+running unobserved and the sweep without its summary. This launcher waits for every task: when one
+did not complete, the jobs of its group that have no complete result fail (the trisim sweeper
+records their ``failure.json``) and those that completed count as complete; and if the sweep
+itself is stopped (SIGTERM, Ctrl-C), it cancels the tasks it submitted.
 
 Importing this module must stay cheap: Hydra imports every plugin module at start-up.
 """
 
 import contextlib
 import logging
+import math
 import os
 import subprocess
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hydra.core.config_store import ConfigStore
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, filter_overrides
-from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf
+from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf, SlurmQueueConf
 from hydra_plugins.hydra_submitit_launcher.submitit_launcher import SlurmLauncher as SubmititSlurmLauncher
 from omegaconf import OmegaConf
 
 log = logging.getLogger(__name__)
 
+#: ``jobs_per_task: auto`` puts this many seconds of work (one CPU's, as estimated from the jobs'
+#: replications, months and strategies) into a task, against the task's start-up of a few seconds.
+TASK_WORK = 60.0
+#: ... and keeps a group's estimated work within this share of the task's time limit.
+TIMEOUT_SHARE = 0.5
+#: What ``jobs_per_task`` may be, for error messages.
+ALLOWED = "a whole number >= 1 (jobs run one after another in each array task) or auto"
+
+
+@dataclass
+class TrisimSlurmConf(SlurmQueueConf):
+    """submitit's SLURM settings, and how many jobs an array task runs."""
+
+    _target_: str = "hydra_plugins.trisim_sweeper.slurm_launcher.SlurmLauncher"
+    #: jobs per array task, run one after another in one process; auto: from the jobs' size
+    #: (:func:`group_size`)
+    jobs_per_task: Any = "auto"
+
+
+ConfigStore.instance().store(group="hydra/launcher", name="trisim_slurm", node=TrisimSlurmConf, provider="trisim")
+
+
+def check_jobs_per_task(value: Any) -> int | str:
+    """``value`` as a setting of ``jobs_per_task``: an int >= 1 or ``"auto"``.
+
+    Raises:
+        ValueError: one line saying what is allowed.
+    """
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ValueError(f"jobs_per_task = {value!r} is not allowed: use {ALLOWED}")
+
+
+def group_size(setting: Any, jobs: int, work: float | None, parallelism: int, timeout_min: float) -> int:
+    """How many jobs each array task runs.
+
+    A number is taken as it is (at most ``jobs``). ``auto`` groups jobs so that every task can
+    run at once (``ceil(jobs / parallelism)``, ``parallelism`` being ``array_parallelism``), and
+    short jobs further, up to :data:`TASK_WORK` seconds of work a task, ``work`` being the
+    seconds one job takes on one CPU (None: unknown, one job a task); never more than keeps a
+    group's work within :data:`TIMEOUT_SHARE` of ``timeout_min`` (the time limit is the task's).
+    """
+    setting = check_jobs_per_task(setting)
+    jobs = max(1, jobs)
+    if setting != "auto":
+        return min(setting, jobs)
+    size = math.ceil(jobs / max(1, parallelism))
+    if work is not None and work > 0:
+        size = max(size, math.floor(TASK_WORK / work))
+        size = min(size, math.floor(TIMEOUT_SHARE * timeout_min * 60 / work))
+    return max(1, min(size, jobs))
+
+
+def groups(jobs: int, size: int) -> list[range]:
+    """The plan's jobs ``0 .. jobs - 1`` in consecutive groups of at most ``size``, as few groups
+    as that allows and their sizes as even as possible (10 jobs of at most 4: 4, 3, 3)."""
+    if jobs <= 0:
+        return []
+    count = math.ceil(jobs / max(1, size))
+    base, extra = divmod(jobs, count)
+    out, start = [], 0
+    for k in range(count):
+        end = start + base + (k < extra)
+        out.append(range(start, end))
+        start = end
+    return out
+
+
+def run_group(members: Sequence[Any], run_one: Callable[..., JobReturn]) -> list[JobReturn]:
+    """In an array task: run each job of its group with ``run_one(*member)``, in turn; a job that
+    raises (outside the job's own code, which records its failure itself) fails alone."""
+    returns = []
+    for member in members:
+        try:
+            returns.append(run_one(*member))
+        except Exception as err:  # e.g. composing its config: the group's other jobs still run
+            returns.append(_failed(f"{type(err).__name__}: {err}".strip().splitlines()[0], member[0]))
+    return returns
+
 
 class SlurmLauncher(SubmititSlurmLauncher):
-    """The submitit SLURM launcher that reports a job that did not complete instead of raising."""
+    """The submitit SLURM launcher with several jobs per array task, which reports a task that did
+    not complete as the failure of its jobs that did not complete, instead of raising."""
+
+    def __init__(self, jobs_per_task: Any = "auto", **params: Any) -> None:
+        super().__init__(**params)
+        self.jobs_per_task = check_jobs_per_task(jobs_per_task)
+
+    def __call__(self, members: Sequence[Any]) -> list[JobReturn]:  # type: ignore[override]
+        """The array task: its group's jobs, one after another in this process."""
+        return run_group(members, super().__call__)
 
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
         # The executor is set up as BaseSubmititLauncher.launch sets it up (hydra-submitit-launcher
-        # 1.2); only the waiting differs.
+        # 1.2); what an array task runs and the waiting differ.
         import submitit
 
         assert self.config is not None
@@ -48,20 +150,51 @@ class SlurmLauncher(SubmititSlurmLauncher):
         sweep_dir.mkdir(parents=True, exist_ok=True)
         if "mode" in self.config.hydra.sweep:
             os.chmod(sweep_dir, mode=int(str(self.config.hydra.sweep.mode), 8))
+        state = Singleton.get_state()  # one object: pickled once per group
         params: list[Any] = []
         for idx, overrides in enumerate(job_overrides, start=initial_job_idx):
             log.info("\t#%d : %s", idx, " ".join(filter_overrides(overrides)))
-            params.append((list(overrides), "hydra.sweep.dir", idx, f"job_id_for_{idx}", Singleton.get_state()))
-        jobs = executor.map_array(self, *zip(*params))
-        log.info("submitted %d jobs to SLURM as array job %s", len(jobs), jobs[0].job_id.split("_")[0])
+            params.append((list(overrides), "hydra.sweep.dir", idx, f"job_id_for_{idx}", state))
+        planned = _planned(job_overrides)
+        size = group_size(self.jobs_per_task, len(params), _work(planned),
+                          int(self.params.get("array_parallelism") or 1), float(self.params.get("timeout_min") or 60))
+        grouped = groups(len(params), size)
+        tasks = executor.map_array(self, [[params[i] for i in group] for group in grouped])
+        array = tasks[0].job_id.split("_")[0]
+        sweep_id = OmegaConf.select(self.config, "sweep.id", default="")
+        print(f"sweep {sweep_id}: {len(params)} job{'s' if len(params) > 1 else ''} in {len(tasks)} SLURM array "
+              f"task{'s' if len(tasks) > 1 else ''} of at most {size} (array job {array})", file=sys.stderr)
+        log.info("submitted %d jobs to SLURM as array job %s, %d tasks", len(params), array, len(tasks))
         try:
-            return [_wait(job, overrides) for job, overrides in zip(jobs, job_overrides)]
-        except BaseException:  # the sweep is stopping: take its queued and running jobs with it
+            returns: list[JobReturn] = []
+            for task, group in zip(tasks, grouped):
+                returns += _wait(task, [job_overrides[i] for i in group], [planned[i] for i in group])
+            return returns
+        except BaseException:  # the sweep is stopping: take its queued and running tasks with it
             # one scancel for all, bounded: a controller that does not answer must not hold the sweep
             with contextlib.suppress(OSError, subprocess.SubprocessError):
-                subprocess.run(["scancel", *{j.job_id.split("_")[0] for j in jobs}], timeout=15,
+                subprocess.run(["scancel", *{t.job_id.split("_")[0] for t in tasks}], timeout=15,
                                capture_output=True, check=False)
             raise
+
+
+def _planned(job_overrides: Sequence[Sequence[str]]) -> list[Any]:
+    """The plan's job for each line (None outside a planned sweep): the sweeper adds the override
+    of each job's folder last."""
+    from sim.sweep.plan import active_plan, subdir_override
+
+    plan = active_plan()
+    by_folder = {subdir_override(job): job for job in plan.jobs} if plan is not None else {}
+    return [by_folder.get(lines[-1]) if lines else None for lines in job_overrides]
+
+
+def _work(planned: Sequence[Any]) -> float | None:
+    """Seconds the longest job takes on one CPU, roughly (None if a job is not in the plan)."""
+    if not planned or any(job is None for job in planned):
+        return None
+    from sim.sweep.workers import job_work
+
+    return job_work([job.config for job in planned])
 
 
 #: A job SLURM no longer knows for this long (an array task cancelled while pending leaves no
@@ -70,22 +203,50 @@ LOST_AFTER = 30.0
 POLL = 1.0
 
 
-def _wait(job: Any, overrides: Sequence[str]) -> JobReturn:
-    """Wait for a job; its JobReturn, or a failed one that holds why the job did not complete."""
+def _wait(task: Any, overrides: Sequence[Sequence[str]], planned: Sequence[Any]) -> list[JobReturn]:
+    """Wait for an array task; the JobReturn of each job of its group. If the task did not
+    complete, a job of the group that has its complete result counts as complete, and each of the
+    others gets a failed JobReturn that holds why the task did not complete."""
     unknown_since = None
-    while not job.done():
-        if job.state == "UNKNOWN":
+    error = None
+    while not task.done():
+        if task.state == "UNKNOWN":
             unknown_since = unknown_since or time.monotonic()
             if time.monotonic() - unknown_since > LOST_AFTER:
-                return _failed(f"SLURM job {job.job_id} is no longer known to SLURM (CANCELLED while pending, "
-                               "or its record was lost)", overrides)
+                error = (f"SLURM job {task.job_id} is no longer known to SLURM (CANCELLED while pending, "
+                         "or its record was lost)")
+                break
         else:
             unknown_since = None
         time.sleep(POLL)
-    try:
-        return job.results()[0]
-    except Exception as err:
-        return _failed(f"SLURM job {job.job_id} did not complete: {str(err).strip().splitlines()[0]}", overrides)
+    if error is None:
+        from submitit.core.utils import FailedJobError, UncompletedJobError
+
+        try:
+            return list(task.results()[0])
+        except FailedJobError as err:  # the task's own code raised (submitit's message starts with it)
+            error = f"SLURM job {task.job_id} failed: {str(err).strip().splitlines()[0]}"
+        except UncompletedJobError:  # its message leads with a file path; the state says what happened
+            error = f"SLURM job {task.job_id} did not complete (state: {task.state})"
+        except Exception as err:
+            error = f"SLURM job {task.job_id} did not complete: {str(err).strip().splitlines()[0]}"
+    return [_completed(lines) if _complete(job) else _failed(error, lines) for lines, job in zip(overrides, planned)]
+
+
+def _complete(job: Any) -> bool:
+    """Whether a planned job's folder holds its complete result now."""
+    if job is None:
+        return False
+    from sim.sweep.plan import job_status
+
+    return job_status(job) == "complete"
+
+
+def _completed(overrides: Sequence[str]) -> JobReturn:
+    done = JobReturn(overrides=list(filter_overrides(overrides)))
+    done.status = JobStatus.COMPLETED
+    done.return_value = None
+    return done
 
 
 def _failed(error: str, overrides: Sequence[str]) -> JobReturn:

@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 SWEEPER = "hydra_plugins.trisim_sweeper.trisim_sweeper.TrisimSweeper"
 #: The launcher that runs jobs in long-lived worker processes (:mod:`sim.sweep.workers`).
 WORKERS = "hydra_plugins.trisim_sweeper.workers_launcher.WorkersLauncher"
+#: The SLURM launcher, whose ``jobs_per_task`` is checked before any job is submitted.
+SLURM = "hydra_plugins.trisim_sweeper.slurm_launcher.SlurmLauncher"
 #: A temporary file this old in a folder nobody claims is the debris of a killed write.
 STALE_TMP_SECONDS = 60.0
 
@@ -246,6 +248,13 @@ def _plan(overrides: list[str], multirun: bool, config_name: str, extra_config_d
         directory = Path(str(primary.hydra.run.dir))
     launcher = str(primary.hydra.launcher.get("_target_", ""))
     workers = primary.hydra.launcher.get("workers") if launcher == WORKERS else None
+    if launcher == SLURM:
+        from hydra_plugins.trisim_sweeper.slurm_launcher import check_jobs_per_task
+
+        try:
+            check_jobs_per_task(primary.hydra.launcher.get("jobs_per_task", "auto"))
+        except ValueError as err:
+            raise ConfigError(f"hydra.launcher.{err}") from None
     dirname = primary.hydra.job.config.override_dirname
     choices = set(primary.hydra.runtime.choices)
     added: dict[str, bool] = {}  # groups added with +group=option
