@@ -49,9 +49,11 @@ def slurm():
 
 
 def test_sweeps_on_a_real_slurm_cluster(slurm, tmp_path):
-    """The README's command, scancel mid-sweep then resume, and a partition the cluster lacks."""
+    """The README's command, a job failing in a group, scancel mid-sweep then resume, and a
+    partition the cluster lacks."""
     for name, case in (("readme", readme_command_gives_the_local_launchers_rows),
-                       ("scancel", a_job_cancelled_with_scancel_fails_alone_and_resume_completes_it),
+                       ("group", a_job_failing_in_a_group_leaves_the_rest_of_its_group_to_run),
+                       ("scancel", a_task_cancelled_with_scancel_fails_its_jobs_alone_and_resume_completes_them),
                        ("partition", a_partition_the_cluster_lacks_fails_the_jobs_with_a_summary)):
         folder = tmp_path / name
         folder.mkdir()
@@ -62,7 +64,8 @@ def readme_command_gives_the_local_launchers_rows(tmp_path):
     run = run_command(trisim_command(*README_COMMAND), cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "4 complete, 0 failed, 0 missing" in run.stderr
-    assert list((tmp_path / "multirun" / "war1" / ".submitit").iterdir()), "no SLURM job ran"
+    assert "4 jobs in 1 SLURM array task of at most 4" in run.stderr  # short jobs: jobs_per_task=auto groups them
+    assert _tasks(tmp_path / "multirun" / "war1") == 1
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(tmp_path)
         assert trisim("-m", "experiment=war_ends", "replications=1000", "sweep.id=local") == 0
@@ -71,24 +74,50 @@ def readme_command_gives_the_local_launchers_rows(tmp_path):
     assert on_slurm.equals(local)
 
 
+def _tasks(sweep_dir: Path) -> int:
+    """How many array tasks ran: submitit keeps a folder per task (``<array>_<task>``)."""
+    return sum("_" in p.name for p in (sweep_dir / ".submitit").iterdir())
+
+
+def a_job_failing_in_a_group_leaves_the_rest_of_its_group_to_run(tmp_path):
+    jobs = ("-m", "months=12", "replications=200", "seed=range(0,6)")
+    blocked = tmp_path / "multirun" / "groups" / "months=12,replications=200,seed=0"
+    (blocked / RESULT).mkdir(parents=True)  # the first job of the first group cannot rename its table
+    run = run_command(trisim_command(*jobs, "hydra/launcher=slurm", "hydra.launcher.jobs_per_task=3",
+                                     "sweep.id=groups"), cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert "6 jobs in 2 SLURM array tasks of at most 3" in run.stderr
+    assert "5 complete, 1 failed, 0 missing" in run.stderr
+    assert _tasks(tmp_path / "multirun" / "groups") == 2
+    assert json.loads((blocked / FAILURE).read_text())["error"].startswith("IsADirectoryError")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        assert trisim(*jobs, "sweep.id=local") == 0
+    local = sweep_rows(tmp_path / "multirun" / "local")
+    local = local[local["seed"] != 0].reset_index(drop=True)
+    assert len(local) == 5 * 5 * 200
+    assert sweep_rows(tmp_path / "multirun" / "groups").equals(local)
+
+
 def _squeue() -> dict[str, str]:
     out = subprocess.run(["squeue", "-r", "-h", "-o", "%i %T"], capture_output=True, text=True).stdout
     return dict(line.split() for line in out.splitlines() if line.strip())
 
 
-def a_job_cancelled_with_scancel_fails_alone_and_resume_completes_it(tmp_path):
-    jobs = ("-m", "months=12", "replications=200", "seed=3,4,5", "hydra/launcher=slurm",
-            "hydra.launcher.array_parallelism=1", "sweep.id=cut")  # one at a time: the last one waits
+def a_task_cancelled_with_scancel_fails_its_jobs_alone_and_resume_completes_them(tmp_path):
+    jobs = ("-m", "months=12", "replications=200", "seed=3,4,5,6", "hydra/launcher=slurm",
+            "hydra.launcher.jobs_per_task=2", "hydra.launcher.array_parallelism=1",
+            "sweep.id=cut")  # one task at a time: the second one waits
     proc = subprocess.Popen(trisim_command(*jobs), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         deadline = time.monotonic() + 120
         victim = None
         while victim is None:
-            assert proc.poll() is None, "the sweep ended before a job could be cancelled"
+            assert proc.poll() is None, "the sweep ended before a task could be cancelled"
             assert time.monotonic() < deadline
             queue = _squeue()
-            victim = next((job for job, state in sorted(queue.items()) if job.endswith("_2") and state == "PENDING"),
+            victim = next((job for job, state in sorted(queue.items()) if job.endswith("_1") and state == "PENDING"),
                           None)
             time.sleep(0.2)
         subprocess.run(["scancel", victim], check=True)
@@ -98,31 +127,34 @@ def a_job_cancelled_with_scancel_fails_alone_and_resume_completes_it(tmp_path):
             proc.kill()
             proc.wait()
     assert proc.returncode == 1, err
-    assert "2 complete, 1 failed, 0 missing" in err
+    assert "4 jobs in 2 SLURM array tasks of at most 2" in err
+    assert "2 complete, 2 failed, 0 missing" in err
     assert "Traceback" not in err
     cut = tmp_path / "multirun" / "cut"
-    failed = cut / "months=12,replications=200,seed=5"
-    assert not (failed / RESULT).exists()
-    record = json.loads((failed / FAILURE).read_text())
-    assert "CANCELLED" in record["error"]
-    assert record["inputs_hash"]
+    for seed in (5, 6):  # the cancelled task's group
+        failed = cut / f"months=12,replications=200,seed={seed}"
+        assert not (failed / RESULT).exists()
+        record = json.loads((failed / FAILURE).read_text())
+        assert "CANCELLED" in record["error"]
+        assert record["inputs_hash"]
 
     resumed = run_command(trisim_command(*jobs), cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
-    assert "2 already complete, 1 to run" in resumed.stderr
-    assert "3 complete, 0 failed, 0 missing" in resumed.stderr
+    assert "2 already complete, 2 to run" in resumed.stderr
+    assert "4 complete, 0 failed, 0 missing" in resumed.stderr
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(tmp_path)
-        assert trisim("-m", "months=12", "replications=200", "seed=3,4,5", "sweep.id=whole") == 0
+        assert trisim("-m", "months=12", "replications=200", "seed=3,4,5,6", "sweep.id=whole") == 0
     rows, whole = sweep_rows(cut), sweep_rows(tmp_path / "multirun" / "whole")
-    assert len(whole) == 3 * 5 * 200
+    assert len(whole) == 4 * 5 * 200
     assert not rows.duplicated(["job_id", "strategy", "replication"]).any()  # 0 duplicate rows
     assert rows.equals(whole)  # 0 lost, 0 differing
 
 
 def a_partition_the_cluster_lacks_fails_the_jobs_with_a_summary(tmp_path):
     bad = run_command(trisim_command("-m", "months=6", "replications=3", "seed=0,1", "hydra/launcher=slurm",
-                                     "hydra.launcher.partition=nowhere", "sweep.id=bad"), cwd=tmp_path)
+                                     "hydra.launcher.jobs_per_task=1", "hydra.launcher.partition=nowhere",
+                                     "sweep.id=bad"), cwd=tmp_path)
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr
     assert "0 complete, 2 failed, 0 missing" in bad.stderr
