@@ -1,16 +1,17 @@
-"""``hydra/launcher=slurm``: submitit's SLURM launcher, with jobs grouped into array tasks and each
+"""``hydra/launcher=slurm``: submitit's SLURM launcher, with several jobs per array task and each
 job's result collected on its own.
 
 An array task is a process that starts Python, imports the package and loads the compiled model
 (seconds) before its first job; many sweeps' jobs take a fraction of that. So the launcher hands
-each array task a group of jobs (``jobs_per_task``, :func:`group_size`), which it runs one after
-another in that one process, each as the Hydra job it would be alone (``sim.job.run_job``, on the
-task's CPUs); a job that fails leaves its ``failure.json`` and the group goes on.
+each array task several consecutive jobs of the plan (``jobs_per_task``, :func:`task_size`), which
+it runs one after another in that one process, each as the Hydra job it would be alone
+(``sim.job.run_job``, on the task's CPUs); a job that fails leaves its ``failure.json`` and the
+task goes on with its next job.
 
 The submitit launcher waits for its jobs' results in order and raises at the first job that did
 not complete (one cancelled with ``scancel``, killed for memory or time), leaving the others
 running unobserved and the sweep without its summary. This launcher waits for every task: when one
-did not complete, the jobs of its group that have no complete result fail (the trisim sweeper
+did not complete, those of its jobs that have no complete result fail (the trisim sweeper
 records their ``failure.json``) and those that completed count as complete; and if the sweep
 itself is stopped (SIGTERM, Ctrl-C), it cancels the tasks it submitted.
 
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 #: ``jobs_per_task: auto`` puts this many seconds of work (one CPU's, as estimated from the jobs'
 #: replications, months and strategies) into a task, against the task's start-up of a few seconds.
 TASK_WORK = 60.0
-#: ... and keeps a group's estimated work within this share of the task's time limit.
+#: ... and keeps a task's estimated work within this share of its time limit.
 TIMEOUT_SHARE = 0.5
 #: What ``jobs_per_task`` may be, for error messages.
 ALLOWED = "a whole number >= 1 (jobs run one after another in each array task) or auto"
@@ -53,7 +54,7 @@ class TrisimSlurmConf(SlurmQueueConf):
 
     _target_: str = "hydra_plugins.trisim_sweeper.slurm_launcher.SlurmLauncher"
     #: jobs per array task, run one after another in one process; auto: from the jobs' size
-    #: (:func:`group_size`)
+    #: (:func:`task_size`)
     jobs_per_task: Any = "auto"
 
 
@@ -73,14 +74,14 @@ def check_jobs_per_task(value: Any) -> int | str:
     raise ValueError(f"jobs_per_task = {value!r} is not allowed: use {ALLOWED}")
 
 
-def group_size(setting: Any, jobs: int, work: float | None, parallelism: int, timeout_min: float) -> int:
+def task_size(setting: Any, jobs: int, work: float | None, parallelism: int, timeout_min: float) -> int:
     """How many jobs each array task runs.
 
-    A number is taken as it is (at most ``jobs``). ``auto`` groups jobs so that every task can
+    A number is taken as it is (at most ``jobs``). ``auto`` puts enough jobs in a task that every task can
     run at once (``ceil(jobs / parallelism)``, ``parallelism`` being ``array_parallelism``), and
     short jobs further, up to :data:`TASK_WORK` seconds of work a task, ``work`` being the
     seconds one job takes on one CPU (None: unknown, one job a task); never more than keeps a
-    group's work within :data:`TIMEOUT_SHARE` of ``timeout_min`` (the time limit is the task's).
+    task's work within :data:`TIMEOUT_SHARE` of ``timeout_min`` (the time limit is the task's).
     """
     setting = check_jobs_per_task(setting)
     jobs = max(1, jobs)
@@ -93,9 +94,9 @@ def group_size(setting: Any, jobs: int, work: float | None, parallelism: int, ti
     return max(1, min(size, jobs))
 
 
-def groups(jobs: int, size: int) -> list[range]:
-    """The plan's jobs ``0 .. jobs - 1`` in consecutive groups of at most ``size``, as few groups
-    as that allows and their sizes as even as possible (10 jobs of at most 4: 4, 3, 3)."""
+def task_ranges(jobs: int, size: int) -> list[range]:
+    """The jobs of each task: the plan's jobs ``0 .. jobs - 1`` in consecutive runs of at most
+    ``size``, as few tasks as that allows and as even as possible (10 jobs, at most 4: 4, 3, 3)."""
     if jobs <= 0:
         return []
     count = math.ceil(jobs / max(1, size))
@@ -108,14 +109,14 @@ def groups(jobs: int, size: int) -> list[range]:
     return out
 
 
-def run_group(members: Sequence[Any], run_one: Callable[..., JobReturn]) -> list[JobReturn]:
-    """In an array task: run each job of its group with ``run_one(*member)``, in turn; a job that
+def run_task_jobs(members: Sequence[Any], run_one: Callable[..., JobReturn]) -> list[JobReturn]:
+    """In an array task: run each of its jobs with ``run_one(*member)``, in turn; a job that
     raises (outside the job's own code, which records its failure itself) fails alone."""
     returns = []
     for member in members:
         try:
             returns.append(run_one(*member))
-        except Exception as err:  # e.g. composing its config: the group's other jobs still run
+        except Exception as err:  # e.g. composing its config: the task's other jobs still run
             returns.append(_failed(f"{type(err).__name__}: {err}".strip().splitlines()[0], member[0]))
     return returns
 
@@ -129,8 +130,8 @@ class SlurmLauncher(SubmititSlurmLauncher):
         self.jobs_per_task = check_jobs_per_task(jobs_per_task)
 
     def __call__(self, members: Sequence[Any]) -> list[JobReturn]:  # type: ignore[override]
-        """The array task: its group's jobs, one after another in this process."""
-        return run_group(members, super().__call__)
+        """The array task: its jobs, one after another in this process."""
+        return run_task_jobs(members, super().__call__)
 
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
         # The executor is set up as BaseSubmititLauncher.launch sets it up (hydra-submitit-launcher
@@ -150,16 +151,16 @@ class SlurmLauncher(SubmititSlurmLauncher):
         sweep_dir.mkdir(parents=True, exist_ok=True)
         if "mode" in self.config.hydra.sweep:
             os.chmod(sweep_dir, mode=int(str(self.config.hydra.sweep.mode), 8))
-        state = Singleton.get_state()  # one object: pickled once per group
+        state = Singleton.get_state()  # one object: pickled once per task
         params: list[Any] = []
         for idx, overrides in enumerate(job_overrides, start=initial_job_idx):
             log.info("\t#%d : %s", idx, " ".join(filter_overrides(overrides)))
             params.append((list(overrides), "hydra.sweep.dir", idx, f"job_id_for_{idx}", state))
         planned = _planned(job_overrides)
-        size = group_size(self.jobs_per_task, len(params), _work(planned),
+        size = task_size(self.jobs_per_task, len(params), _work(planned),
                           int(self.params.get("array_parallelism") or 1), float(self.params.get("timeout_min") or 60))
-        grouped = groups(len(params), size)
-        tasks = executor.map_array(self, [[params[i] for i in group] for group in grouped])
+        ranges = task_ranges(len(params), size)
+        tasks = executor.map_array(self, [[params[i] for i in jobs] for jobs in ranges])
         array = tasks[0].job_id.split("_")[0]
         sweep_id = OmegaConf.select(self.config, "sweep.id", default="")
         print(f"sweep {sweep_id}: {len(params)} job{'s' if len(params) > 1 else ''} in {len(tasks)} SLURM array "
@@ -167,8 +168,8 @@ class SlurmLauncher(SubmititSlurmLauncher):
         log.info("submitted %d jobs to SLURM as array job %s, %d tasks", len(params), array, len(tasks))
         try:
             returns: list[JobReturn] = []
-            for task, group in zip(tasks, grouped):
-                returns += _wait(task, [job_overrides[i] for i in group], [planned[i] for i in group])
+            for task, jobs in zip(tasks, ranges):
+                returns += _wait(task, [job_overrides[i] for i in jobs], [planned[i] for i in jobs])
             return returns
         except BaseException:  # the sweep is stopping: take its queued and running tasks with it
             # one scancel for all, bounded: a controller that does not answer must not hold the sweep
@@ -204,8 +205,8 @@ POLL = 1.0
 
 
 def _wait(task: Any, overrides: Sequence[Sequence[str]], planned: Sequence[Any]) -> list[JobReturn]:
-    """Wait for an array task; the JobReturn of each job of its group. If the task did not
-    complete, a job of the group that has its complete result counts as complete, and each of the
+    """Wait for an array task; the JobReturn of each of its jobs. If the task did not
+    complete, a job of it that has its complete result counts as complete, and each of the
     others gets a failed JobReturn that holds why the task did not complete."""
     unknown_since = None
     error = None

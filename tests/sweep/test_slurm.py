@@ -49,10 +49,10 @@ def slurm():
 
 
 def test_sweeps_on_a_real_slurm_cluster(slurm, tmp_path):
-    """The README's command, a job failing in a group, scancel mid-sweep then resume, and a
+    """The README's command, a job failing in a task of three, scancel mid-sweep then resume, and a
     partition the cluster lacks."""
     for name, case in (("readme", readme_command_gives_the_local_launchers_rows),
-                       ("group", a_job_failing_in_a_group_leaves_the_rest_of_its_group_to_run),
+                       ("tasks", a_job_failing_in_a_task_leaves_the_tasks_other_jobs_to_run),
                        ("scancel", a_task_cancelled_with_scancel_fails_its_jobs_alone_and_resume_completes_them),
                        ("partition", a_partition_the_cluster_lacks_fails_the_jobs_with_a_summary)):
         folder = tmp_path / name
@@ -64,7 +64,7 @@ def readme_command_gives_the_local_launchers_rows(tmp_path):
     run = run_command(trisim_command(*README_COMMAND), cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "4 complete, 0 failed, 0 missing" in run.stderr
-    assert "4 jobs in 1 SLURM array task of at most 4" in run.stderr  # short jobs: jobs_per_task=auto groups them
+    assert "4 jobs in 1 SLURM array task of at most 4" in run.stderr  # short jobs: auto puts them in one task
     assert _tasks(tmp_path / "multirun" / "war1") == 1
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(tmp_path)
@@ -79,10 +79,10 @@ def _tasks(sweep_dir: Path) -> int:
     return len(list((sweep_dir / ".submitit").glob("*/*_submitted.pkl")))
 
 
-def a_job_failing_in_a_group_leaves_the_rest_of_its_group_to_run(tmp_path):
+def a_job_failing_in_a_task_leaves_the_tasks_other_jobs_to_run(tmp_path):
     jobs = ("-m", "months=12", "replications=200", "seed=range(0,6)")
     blocked = tmp_path / "multirun" / "groups" / "months=12,replications=200,seed=0"
-    (blocked / RESULT).mkdir(parents=True)  # the first job of the first group cannot rename its table
+    (blocked / RESULT).mkdir(parents=True)  # the first job of the first task cannot rename its table
     run = run_command(trisim_command(*jobs, "hydra/launcher=slurm", "hydra.launcher.jobs_per_task=3",
                                      "sweep.id=groups"), cwd=tmp_path)
     assert run.returncode == 1, run.stderr
@@ -132,7 +132,7 @@ def a_task_cancelled_with_scancel_fails_its_jobs_alone_and_resume_completes_them
     assert "2 complete, 2 failed, 0 missing" in err
     assert "Traceback" not in err
     cut = tmp_path / "multirun" / "cut"
-    for seed in (5, 6):  # the cancelled task's group
+    for seed in (5, 6):  # the cancelled task's jobs
         failed = cut / f"months=12,replications=200,seed={seed}"
         assert not (failed / RESULT).exists()
         record = json.loads((failed / FAILURE).read_text())

@@ -1,7 +1,7 @@
-"""Jobs grouped into SLURM array tasks (``hydra.launcher.jobs_per_task``), without a cluster.
+"""Several jobs per SLURM array task (``hydra.launcher.jobs_per_task``), without a cluster.
 
-How many jobs a task runs, which jobs, that a job failing in a group leaves the others to run,
-and what becomes of a group whose task did not complete. The real cluster runs the same code in
+How many jobs a task runs, which jobs, that a job failing in a task leaves its others to run,
+and what becomes of the jobs of a task that did not complete. The real cluster runs the same code in
 ``tests/sweep/test_slurm.py``.
 """
 
@@ -17,9 +17,9 @@ from hydra_plugins.trisim_sweeper import slurm_launcher
 from hydra_plugins.trisim_sweeper.slurm_launcher import (
     TASK_WORK,
     check_jobs_per_task,
-    group_size,
-    groups,
-    run_group,
+    run_task_jobs,
+    task_ranges,
+    task_size,
 )
 from sim.cli import CONFIG_DIR
 from sim.results import RESULT
@@ -28,28 +28,28 @@ from tests.sweep.helpers import TINY, trisim
 
 
 def test_a_number_of_jobs_per_task_is_taken_as_it_is_up_to_the_sweeps_size():
-    assert group_size(1, jobs=20, work=0.1, parallelism=256, timeout_min=60) == 1
-    assert group_size(3, jobs=20, work=1000.0, parallelism=256, timeout_min=60) == 3
-    assert group_size(50, jobs=20, work=None, parallelism=256, timeout_min=60) == 20
+    assert task_size(1, jobs=20, work=0.1, parallelism=256, timeout_min=60) == 1
+    assert task_size(3, jobs=20, work=1000.0, parallelism=256, timeout_min=60) == 3
+    assert task_size(50, jobs=20, work=None, parallelism=256, timeout_min=60) == 20
 
 
 def test_auto_gives_short_jobs_a_minute_of_work_per_task():
-    assert group_size("auto", jobs=20, work=0.3, parallelism=256, timeout_min=60) == 20  # 6 s: one task
-    assert group_size("auto", jobs=1000, work=1.0, parallelism=256, timeout_min=60) == TASK_WORK
-    assert group_size("auto", jobs=20, work=TASK_WORK / 4, parallelism=256, timeout_min=60) == 4
+    assert task_size("auto", jobs=20, work=0.3, parallelism=256, timeout_min=60) == 20  # 6 s: one task
+    assert task_size("auto", jobs=1000, work=1.0, parallelism=256, timeout_min=60) == TASK_WORK
+    assert task_size("auto", jobs=20, work=TASK_WORK / 4, parallelism=256, timeout_min=60) == 4
 
 
 def test_auto_runs_long_jobs_alone_unless_the_tasks_would_exceed_the_parallelism():
-    assert group_size("auto", jobs=20, work=600.0, parallelism=256, timeout_min=60) == 1
-    assert group_size("auto", jobs=20, work=600.0, parallelism=5, timeout_min=240) == 4  # 5 tasks, all at once
-    assert group_size("auto", jobs=20, work=None, parallelism=256, timeout_min=60) == 1  # size unknown
+    assert task_size("auto", jobs=20, work=600.0, parallelism=256, timeout_min=60) == 1
+    assert task_size("auto", jobs=20, work=600.0, parallelism=5, timeout_min=240) == 4  # 5 tasks, all at once
+    assert task_size("auto", jobs=20, work=None, parallelism=256, timeout_min=60) == 1  # size unknown
 
 
-def test_auto_keeps_a_groups_work_within_half_the_tasks_time_limit():
+def test_auto_keeps_a_tasks_work_within_half_its_time_limit():
     # 4 jobs of 10 minutes a task would keep 5 tasks running at once, but exceed 30 of their 60 minutes
-    assert group_size("auto", jobs=20, work=600.0, parallelism=5, timeout_min=60) == 3
-    assert group_size("auto", jobs=20, work=600.0, parallelism=2, timeout_min=60) == 3
-    assert group_size("auto", jobs=20, work=3 * 3600.0, parallelism=2, timeout_min=60) == 1  # never fewer than one
+    assert task_size("auto", jobs=20, work=600.0, parallelism=5, timeout_min=60) == 3
+    assert task_size("auto", jobs=20, work=600.0, parallelism=2, timeout_min=60) == 3
+    assert task_size("auto", jobs=20, work=3 * 3600.0, parallelism=2, timeout_min=60) == 1  # never fewer than one
 
 
 @pytest.mark.parametrize("value", [0, -1, 2.5, True, "two", None, "3"])
@@ -68,7 +68,7 @@ def test_a_bad_jobs_per_task_stops_the_sweep_before_anything_is_submitted(workdi
     assert not (workdir / "multirun").exists()
 
 
-def test_the_slurm_launcher_config_groups_jobs_by_default():
+def test_the_slurm_launcher_config_chooses_the_jobs_per_task_by_default():
     from hydra import compose, initialize_config_dir
 
     from sim.config import register_configs
@@ -84,11 +84,11 @@ def test_the_slurm_launcher_config_groups_jobs_by_default():
 
 @pytest.mark.parametrize(("jobs", "size", "sizes"), [
     (6, 3, [3, 3]), (10, 4, [4, 3, 3]), (20, 6, [5, 5, 5, 5]), (3, 1, [1, 1, 1]), (3, 10, [3]), (1, 1, [1])])
-def test_groups_are_consecutive_jobs_as_few_and_as_even_as_the_size_allows(jobs, size, sizes):
-    grouped = groups(jobs, size)
-    assert [len(g) for g in grouped] == sizes
-    assert [i for g in grouped for i in g] == list(range(jobs))  # every job once, in the plan's order
-    assert groups(0, 3) == []
+def test_tasks_run_consecutive_jobs_as_few_and_as_even_as_the_size_allows(jobs, size, sizes):
+    ranges = task_ranges(jobs, size)
+    assert [len(r) for r in ranges] == sizes
+    assert [i for r in ranges for i in r] == list(range(jobs))  # every job once, in the plan's order
+    assert task_ranges(0, 3) == []
 
 
 def _ran(overrides, *rest):
@@ -100,8 +100,8 @@ def _ran(overrides, *rest):
     return ret
 
 
-def test_a_job_that_raises_in_a_group_fails_alone_and_the_rest_of_the_group_runs():
-    returns = run_group([(["seed=0"], "x"), (["seed=1"], "x"), (["seed=2"], "x")], _ran)
+def test_a_job_that_raises_in_a_task_fails_alone_and_the_tasks_next_jobs_run():
+    returns = run_task_jobs([(["seed=0"], "x"), (["seed=1"], "x"), (["seed=2"], "x")], _ran)
     assert [r.status for r in returns] == [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.COMPLETED]
     assert [r.overrides for r in returns] == [["seed=0"], ["seed=1"], ["seed=2"]]
     with pytest.raises(RuntimeError, match=r"^OSError: the job's config could not be composed$"):
@@ -135,7 +135,7 @@ def three_jobs_one_complete(workdir):
     return [list(j.overrides) for j in plan.jobs], list(plan.jobs)
 
 
-def test_a_cancelled_task_fails_the_jobs_of_its_group_that_had_not_completed(three_jobs_one_complete):
+def test_a_cancelled_task_fails_those_of_its_jobs_that_had_not_completed(three_jobs_one_complete):
     lines, planned = three_jobs_one_complete
     assert [j.state for j in planned] == ["complete", "none", "none"]
     returns = slurm_launcher._wait(_Task("CANCELLED"), lines, planned)
@@ -146,7 +146,7 @@ def test_a_cancelled_task_fails_the_jobs_of_its_group_that_had_not_completed(thr
             r.return_value  # noqa: B018
 
 
-def test_a_task_slurm_lost_fails_the_jobs_of_its_group_that_had_not_completed(three_jobs_one_complete, monkeypatch):
+def test_a_task_slurm_lost_fails_those_of_its_jobs_that_had_not_completed(three_jobs_one_complete, monkeypatch):
     lines, planned = three_jobs_one_complete
     monkeypatch.setattr(slurm_launcher, "LOST_AFTER", -1.0)
     monkeypatch.setattr(slurm_launcher, "POLL", 0.0)
