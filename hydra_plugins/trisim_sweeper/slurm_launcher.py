@@ -4,9 +4,10 @@ job's result collected on its own.
 An array task is a process that starts Python, imports the package and loads the compiled model
 (seconds) before its first job; many sweeps' jobs take a fraction of that. So the launcher hands
 each array task several consecutive jobs of the plan (``jobs_per_task``, :func:`task_size`), which
-it runs one after another in that one process, each as the Hydra job it would be alone
-(``sim.job.run_job``, on the task's CPUs); a job that fails leaves its ``failure.json`` and the
-task goes on with its next job.
+it runs in that one process as the ``workers`` launcher runs jobs on one machine
+(:func:`sim.sweep.workers.run_jobs`: the configs the plan resolved, no Hydra job per job, jobs
+that differ only in parameters in one batch call, ``sim.job.run_job``'s guarantees per job, on
+the task's CPUs); a job that fails leaves its ``failure.json`` and the task goes on.
 
 The submitit launcher waits for its jobs' results in order and raises at the first job that did
 not complete (one cancelled with ``scancel``, killed for memory or time), leaving the others
@@ -25,13 +26,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, filter_overrides
 from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf, SlurmQueueConf
 from hydra_plugins.hydra_submitit_launcher.submitit_launcher import SlurmLauncher as SubmititSlurmLauncher
@@ -109,16 +109,28 @@ def task_ranges(jobs: int, size: int) -> list[range]:
     return out
 
 
-def run_task_jobs(members: Sequence[Any], run_one: Callable[..., JobReturn]) -> list[JobReturn]:
-    """In an array task: run each of its jobs with ``run_one(*member)``, in turn; a job that
-    raises (outside the job's own code, which records its failure itself) fails alone."""
-    returns = []
-    for member in members:
-        try:
-            returns.append(run_one(*member))
-        except Exception as err:  # e.g. composing its config: the task's other jobs still run
-            returns.append(_failed(f"{type(err).__name__}: {err}".strip().splitlines()[0], member[0]))
-    return returns
+def run_task(share: Any) -> tuple[list[str | None], dict[str, str]]:
+    """The array task: the jobs of ``share`` (its part of the sweep's plan, a
+    :class:`sim.sweep.plan.Plan`), run in this process as the workers launcher runs them
+    (:func:`sim.sweep.workers.run_jobs`: one worker on the task's CPUs, the plan's resolved
+    configs, jobs that differ only in parameters in one batch call). For each job None, or the
+    error that kept it from running (a job that failed in its own code has its ``failure.json``);
+    and the jobs seen complete."""
+    from sim.sweep.workers import run_jobs
+
+    logging.raiseExceptions = False  # a log line on a full disk: the job's outcome says what failed
+    errors = run_jobs(share, share.jobs, most=1)
+    return [None if e is None else f"{type(e).__name__}: {e}".strip().splitlines()[0] for e in errors], dict(
+        share.launched)
+
+
+def share_of(plan: Any, jobs: Sequence[Any]) -> Any:
+    """The part of ``plan`` an array task runs: its ``jobs``, with absolute folders (a task need
+    not start where the sweep did)."""
+    import dataclasses
+
+    return dataclasses.replace(plan, directory=Path(plan.directory).absolute(), notes=(), launched={}, jobs=tuple(
+        dataclasses.replace(job, directory=Path(job.directory).absolute()) for job in jobs))
 
 
 class SlurmLauncher(SubmititSlurmLauncher):
@@ -129,16 +141,20 @@ class SlurmLauncher(SubmititSlurmLauncher):
         super().__init__(**params)
         self.jobs_per_task = check_jobs_per_task(jobs_per_task)
 
-    def __call__(self, members: Sequence[Any]) -> list[JobReturn]:  # type: ignore[override]
-        """The array task: its jobs, one after another in this process."""
-        return run_task_jobs(members, super().__call__)
-
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
         # The executor is set up as BaseSubmititLauncher.launch sets it up (hydra-submitit-launcher
         # 1.2); what an array task runs and the waiting differ.
         import submitit
 
+        from sim.sweep.plan import active_plan, subdir_override
+        from sim.sweep.workers import job_work
+
         assert self.config is not None
+        plan = active_plan()
+        if plan is None:
+            raise RuntimeError("hydra/launcher=slurm runs a plan made by `trisim -m ...`; run the sweep through trisim")
+        by_folder = {subdir_override(job): job for job in plan.jobs}
+        planned = [by_folder[lines[-1]] for lines in job_overrides]  # the sweeper adds each job's folder last
         init_keys = {"max_num_timeout", "submitit_folder"}
         init_params = {"folder": self.params["submitit_folder"]}
         if "max_num_timeout" in self.params:
@@ -151,25 +167,21 @@ class SlurmLauncher(SubmititSlurmLauncher):
         sweep_dir.mkdir(parents=True, exist_ok=True)
         if "mode" in self.config.hydra.sweep:
             os.chmod(sweep_dir, mode=int(str(self.config.hydra.sweep.mode), 8))
-        state = Singleton.get_state()  # one object: pickled once per task
-        params: list[Any] = []
         for idx, overrides in enumerate(job_overrides, start=initial_job_idx):
             log.info("\t#%d : %s", idx, " ".join(filter_overrides(overrides)))
-            params.append((list(overrides), "hydra.sweep.dir", idx, f"job_id_for_{idx}", state))
-        planned = _planned(job_overrides)
-        size = task_size(self.jobs_per_task, len(params), _work(planned),
-                          int(self.params.get("array_parallelism") or 1), float(self.params.get("timeout_min") or 60))
-        ranges = task_ranges(len(params), size)
-        tasks = executor.map_array(self, [[params[i] for i in jobs] for jobs in ranges])
+        size = task_size(self.jobs_per_task, len(planned), job_work([job.config for job in planned]),
+                         int(self.params.get("array_parallelism") or 1), float(self.params.get("timeout_min") or 60))
+        ranges = task_ranges(len(planned), size)
+        tasks = executor.map_array(run_task, [share_of(plan, [planned[i] for i in jobs]) for jobs in ranges])
         array = tasks[0].job_id.split("_")[0]
-        sweep_id = OmegaConf.select(self.config, "sweep.id", default="")
-        print(f"sweep {sweep_id}: {len(params)} job{'s' if len(params) > 1 else ''} in {len(tasks)} SLURM array "
+        n = len(planned)
+        print(f"sweep {plan.sweep_id}: {n} job{'s' if n > 1 else ''} in {len(tasks)} SLURM array "
               f"task{'s' if len(tasks) > 1 else ''} of at most {size} (array job {array})", file=sys.stderr)
-        log.info("submitted %d jobs to SLURM as array job %s, %d tasks", len(params), array, len(tasks))
+        log.info("submitted %d jobs to SLURM as array job %s, %d tasks", n, array, len(tasks))
         try:
             returns: list[JobReturn] = []
             for task, jobs in zip(tasks, ranges):
-                returns += _wait(task, [job_overrides[i] for i in jobs], [planned[i] for i in jobs])
+                returns += _wait(task, [job_overrides[i] for i in jobs], [planned[i] for i in jobs], plan.launched)
             return returns
         except BaseException:  # the sweep is stopping: take its queued and running tasks with it
             # one scancel for all, bounded: a controller that does not answer must not hold the sweep
@@ -179,33 +191,16 @@ class SlurmLauncher(SubmititSlurmLauncher):
             raise
 
 
-def _planned(job_overrides: Sequence[Sequence[str]]) -> list[Any]:
-    """The plan's job for each line (None outside a planned sweep): the sweeper adds the override
-    of each job's folder last."""
-    from sim.sweep.plan import active_plan, subdir_override
-
-    plan = active_plan()
-    by_folder = {subdir_override(job): job for job in plan.jobs} if plan is not None else {}
-    return [by_folder.get(lines[-1]) if lines else None for lines in job_overrides]
-
-
-def _work(planned: Sequence[Any]) -> float | None:
-    """Seconds the longest job takes on one CPU, roughly (None if a job is not in the plan)."""
-    if not planned or any(job is None for job in planned):
-        return None
-    from sim.sweep.workers import job_work
-
-    return job_work([job.config for job in planned])
-
-
 #: A job SLURM no longer knows for this long (an array task cancelled while pending leaves no
 #: accounting record) has ended without running.
 LOST_AFTER = 30.0
 POLL = 1.0
 
 
-def _wait(task: Any, overrides: Sequence[Sequence[str]], planned: Sequence[Any]) -> list[JobReturn]:
-    """Wait for an array task; the JobReturn of each of its jobs. If the task did not
+def _wait(task: Any, overrides: Sequence[Sequence[str]], planned: Sequence[Any],
+          launched: dict[str, str]) -> list[JobReturn]:
+    """Wait for an array task; the JobReturn of each of its jobs (``launched`` notes those the
+    task saw complete, as :attr:`sim.sweep.plan.Plan.launched` does). If the task did not
     complete, a job of it that has its complete result counts as complete, and each of the
     others gets a failed JobReturn that holds why the task did not complete."""
     unknown_since = None
@@ -224,20 +219,21 @@ def _wait(task: Any, overrides: Sequence[Sequence[str]], planned: Sequence[Any])
         from submitit.core.utils import FailedJobError, UncompletedJobError
 
         try:
-            return list(task.results()[0])
+            errors, complete = task.results()[0]
         except FailedJobError as err:  # the task's own code raised (submitit's message starts with it)
             error = f"SLURM job {task.job_id} failed: {str(err).strip().splitlines()[0]}"
         except UncompletedJobError:  # its message leads with a file path; the state says what happened
             error = f"SLURM job {task.job_id} did not complete (state: {task.state})"
         except Exception as err:
             error = f"SLURM job {task.job_id} did not complete: {str(err).strip().splitlines()[0]}"
+        else:
+            launched.update(complete)
+            return [_completed(lines) if e is None else _failed(e, lines) for lines, e in zip(overrides, errors)]
     return [_completed(lines) if _complete(job) else _failed(error, lines) for lines, job in zip(overrides, planned)]
 
 
 def _complete(job: Any) -> bool:
     """Whether a planned job's folder holds its complete result now."""
-    if job is None:
-        return False
     from sim.sweep.plan import job_status
 
     return job_status(job) == "complete"

@@ -1,30 +1,33 @@
 """Several jobs per SLURM array task (``hydra.launcher.jobs_per_task``), without a cluster.
 
-How many jobs a task runs, which jobs, that a job failing in a task leaves its others to run,
-and what becomes of the jobs of a task that did not complete. The real cluster runs the same code in
+How many jobs a task runs, which jobs, what a task does (in this process here), that a job
+failing in a task leaves its others to run, and what becomes of the jobs of a task that did not
+complete. The real cluster runs the same code in
 ``tests/sweep/test_slurm.py``.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
-from hydra.core.utils import JobReturn, JobStatus
+from hydra.core.utils import JobStatus
 from submitit.core.utils import UncompletedJobError
 
 from hydra_plugins.trisim_sweeper import slurm_launcher
 from hydra_plugins.trisim_sweeper.slurm_launcher import (
     TASK_WORK,
     check_jobs_per_task,
-    run_task_jobs,
+    run_task,
+    share_of,
     task_ranges,
     task_size,
 )
 from sim.cli import CONFIG_DIR
-from sim.results import RESULT
+from sim.results import FAILURE, RESULT
 from sim.sweep.plan import make_plan
-from tests.sweep.helpers import TINY, trisim
+from tests.sweep.helpers import TINY, sweep_rows, trisim
 
 
 def test_a_number_of_jobs_per_task_is_taken_as_it_is_up_to_the_sweeps_size():
@@ -91,20 +94,55 @@ def test_tasks_run_consecutive_jobs_as_few_and_as_even_as_the_size_allows(jobs, 
     assert task_ranges(0, 3) == []
 
 
-def _ran(overrides, *rest):
-    if overrides == ["seed=1"]:
-        raise OSError("the job's config could not be composed")
-    ret = JobReturn(overrides=overrides)
-    ret.status = JobStatus.COMPLETED
-    ret.return_value = None
-    return ret
+@pytest.fixture
+def three_jobs(workdir):
+    """The plan of a sweep of three tiny jobs, the second of which cannot write its table."""
+    jobs = [*TINY, "seed=0,1,2", "sweep.id=t"]
+    blocked = workdir / "multirun" / "t" / "months=6,replications=3,seed=1"
+    (blocked / RESULT).mkdir(parents=True)  # the table cannot be renamed onto a folder
+    return make_plan(jobs, multirun=True, config_dir=CONFIG_DIR), blocked
 
 
-def test_a_job_that_raises_in_a_task_fails_alone_and_the_tasks_next_jobs_run():
-    returns = run_task_jobs([(["seed=0"], "x"), (["seed=1"], "x"), (["seed=2"], "x")], _ran)
+def test_a_task_runs_its_jobs_and_one_failing_leaves_the_others_to_complete(three_jobs, workdir, capsys):
+    plan, blocked = three_jobs
+    share = share_of(plan, plan.jobs)
+    assert all(job.directory.is_absolute() for job in share.jobs)
+    errors, complete = run_task(share)
+    assert errors == [None, None, None]  # the failed job recorded its own failure.json
+    assert json.loads((blocked / FAILURE).read_text())["error"].startswith("IsADirectoryError")
+    assert complete == {plan.jobs[0].job_id: "complete", plan.jobs[2].job_id: "complete"}
+    assert plan.launched == {}  # the task's share is a copy: the sweep learns from the task's answer
+    assert "1 worker process x" in capsys.readouterr().err
+    (blocked / RESULT).rmdir()
+    assert trisim("-m", *TINY, "seed=0,2", "sweep.id=local") == 0
+    assert sweep_rows(workdir / "multirun" / "t").equals(sweep_rows(workdir / "multirun" / "local"))
+
+
+class _Done:
+    """A submitit job whose task returned ``result``."""
+
+    job_id = "77_0"
+    state = "COMPLETED"
+
+    def __init__(self, result) -> None:
+        self._result = result
+
+    def done(self) -> bool:
+        return True
+
+    def results(self):
+        return [self._result]
+
+
+def test_a_completed_task_reports_each_of_its_jobs(three_jobs):
+    plan, _ = three_jobs
+    lines = [list(j.overrides) for j in plan.jobs]
+    launched: dict[str, str] = {}
+    done = {plan.jobs[0].job_id: "complete"}
+    returns = slurm_launcher._wait(_Done(([None, "OSError: no space left", None], done)), lines, plan.jobs, launched)
     assert [r.status for r in returns] == [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.COMPLETED]
-    assert [r.overrides for r in returns] == [["seed=0"], ["seed=1"], ["seed=2"]]
-    with pytest.raises(RuntimeError, match=r"^OSError: the job's config could not be composed$"):
+    assert launched == done  # the summary need not read that table again
+    with pytest.raises(RuntimeError, match=r"^OSError: no space left$"):
         returns[1].return_value  # noqa: B018 (what the sweeper reads, to record the job's failure.json)
 
 
@@ -138,7 +176,7 @@ def three_jobs_one_complete(workdir):
 def test_a_cancelled_task_fails_those_of_its_jobs_that_had_not_completed(three_jobs_one_complete):
     lines, planned = three_jobs_one_complete
     assert [j.state for j in planned] == ["complete", "none", "none"]
-    returns = slurm_launcher._wait(_Task("CANCELLED"), lines, planned)
+    returns = slurm_launcher._wait(_Task("CANCELLED"), lines, planned, {})
     assert [r.status for r in returns] == [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.FAILED]
     assert returns[0].return_value is None
     for r in returns[1:]:
@@ -150,7 +188,7 @@ def test_a_task_slurm_lost_fails_those_of_its_jobs_that_had_not_completed(three_
     lines, planned = three_jobs_one_complete
     monkeypatch.setattr(slurm_launcher, "LOST_AFTER", -1.0)
     monkeypatch.setattr(slurm_launcher, "POLL", 0.0)
-    returns = slurm_launcher._wait(_Task("UNKNOWN", done=False), lines, planned)
+    returns = slurm_launcher._wait(_Task("UNKNOWN", done=False), lines, planned, {})
     assert [r.status for r in returns] == [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.FAILED]
     with pytest.raises(RuntimeError, match="is no longer known to SLURM"):
         returns[2].return_value  # noqa: B018
