@@ -80,24 +80,25 @@ def _tasks(sweep_dir: Path) -> int:
 
 
 def a_job_failing_in_a_task_leaves_the_tasks_other_jobs_to_run(tmp_path):
-    jobs = ("-m", "months=12", "replications=200", "seed=range(0,6)")
-    blocked = tmp_path / "multirun" / "groups" / "months=12,replications=200,seed=0"
+    # jobs that differ only in a parameter: each task computes its three in one batch call
+    jobs = ("-m", "months=12", "replications=200", "params.value_chn=1,2,3,4,5,6")
+    blocked = tmp_path / "multirun" / "tasks" / "months=12,params.value_chn=1,replications=200"
     (blocked / RESULT).mkdir(parents=True)  # the first job of the first task cannot rename its table
     run = run_command(trisim_command(*jobs, "hydra/launcher=slurm", "hydra.launcher.jobs_per_task=3",
-                                     "sweep.id=groups"), cwd=tmp_path)
+                                     "sweep.id=tasks"), cwd=tmp_path)
     assert run.returncode == 1, run.stderr
     assert "6 jobs in 2 SLURM array tasks of at most 3" in run.stderr
     assert "5 complete, 1 failed, 0 missing" in run.stderr
-    assert _tasks(tmp_path / "multirun" / "groups") == 2
+    assert _tasks(tmp_path / "multirun" / "tasks") == 2
     assert json.loads((blocked / FAILURE).read_text())["error"].startswith("IsADirectoryError")
     (blocked / RESULT).rmdir()
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(tmp_path)
         assert trisim(*jobs, "sweep.id=local") == 0
     local = sweep_rows(tmp_path / "multirun" / "local")
-    local = local[local["seed"] != 0].reset_index(drop=True)
+    local = local[local["value_chn"] != 1].reset_index(drop=True)
     assert len(local) == 5 * 5 * 200
-    assert sweep_rows(tmp_path / "multirun" / "groups").equals(local)
+    assert sweep_rows(tmp_path / "multirun" / "tasks").equals(local)
 
 
 def _squeue() -> dict[str, str]:
