@@ -192,3 +192,22 @@ def test_a_task_slurm_lost_fails_those_of_its_jobs_that_had_not_completed(three_
     assert [r.status for r in returns] == [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.FAILED]
     with pytest.raises(RuntimeError, match="is no longer known to SLURM"):
         returns[2].return_value  # noqa: B018
+
+
+@pytest.mark.slow
+def test_the_launcher_runs_its_tasks_through_submitit_and_gives_a_local_sweeps_rows(workdir, capsys, monkeypatch):
+    import submitit
+
+    slurm = submitit.AutoExecutor
+    # submitit's local executor runs the tasks as processes of this machine, SLURM's settings ignored
+    monkeypatch.setattr(submitit, "AutoExecutor", lambda cluster, **kwargs: slurm(cluster="local", **kwargs))
+    jobs = ("-m", *TINY, "params.value_chn=1,2,3")
+    assert trisim(*jobs, "hydra/launcher=slurm", "hydra.launcher.jobs_per_task=2", "sweep.id=tasks") == 0
+    err = capsys.readouterr().err
+    assert "3 jobs in 2 SLURM array tasks of at most 2" in err
+    assert "3 complete, 0 failed, 0 missing" in err
+    tasks = workdir / "multirun" / "tasks"
+    assert len(list((tasks / ".submitit").glob("*/*_submitted.pkl"))) == 2
+    assert not list(tasks.glob("*/trisim.log"))  # no Hydra job per job: its log lines are the task's
+    assert trisim(*jobs, "sweep.id=local") == 0
+    assert sweep_rows(tasks).equals(sweep_rows(workdir / "multirun" / "local"))
