@@ -45,7 +45,7 @@ TASK_WORK = 60.0
 #: ... and keeps a task's estimated work within this share of its time limit.
 TIMEOUT_SHARE = 0.5
 #: What ``jobs_per_task`` may be, for error messages.
-ALLOWED = "a whole number >= 1 (jobs run one after another in each array task) or auto"
+ALLOWED = "a whole number >= 1 (the jobs each array task runs) or auto"
 
 
 @dataclass
@@ -53,8 +53,7 @@ class TrisimSlurmConf(SlurmQueueConf):
     """submitit's SLURM settings, and how many jobs an array task runs."""
 
     _target_: str = "hydra_plugins.trisim_sweeper.slurm_launcher.SlurmLauncher"
-    #: jobs per array task, run one after another in one process; auto: from the jobs' size
-    #: (:func:`task_size`)
+    #: jobs per array task, run in its one process; auto: from the jobs' size (:func:`task_size`)
     jobs_per_task: Any = "auto"
 
 
@@ -77,11 +76,12 @@ def check_jobs_per_task(value: Any) -> int | str:
 def task_size(setting: Any, jobs: int, work: float | None, parallelism: int, timeout_min: float) -> int:
     """How many jobs each array task runs.
 
-    A number is taken as it is (at most ``jobs``). ``auto`` puts enough jobs in a task that every task can
-    run at once (``ceil(jobs / parallelism)``, ``parallelism`` being ``array_parallelism``), and
-    short jobs further, up to :data:`TASK_WORK` seconds of work a task, ``work`` being the
-    seconds one job takes on one CPU (None: unknown, one job a task); never more than keeps a
-    task's work within :data:`TIMEOUT_SHARE` of ``timeout_min`` (the time limit is the task's).
+    A number is taken as it is (at most ``jobs``). ``auto`` puts enough jobs in a task that all
+    tasks can run at once (``ceil(jobs / parallelism)``, ``parallelism`` being
+    ``array_parallelism``), and short jobs further, up to :data:`TASK_WORK` seconds of work a
+    task, ``work`` being the seconds one job takes on one CPU (None: unknown, one job a task);
+    never more than keeps a task's work within :data:`TIMEOUT_SHARE` of ``timeout_min`` (the
+    time limit is the task's).
     """
     setting = check_jobs_per_task(setting)
     jobs = max(1, jobs)

@@ -67,7 +67,7 @@ def test_a_bad_jobs_per_task_stops_the_sweep_before_anything_is_submitted(workdi
     assert trisim("-m", *TINY, "seed=0,1", "hydra/launcher=slurm", "hydra.launcher.jobs_per_task=0") == 2
     err = capsys.readouterr().err.strip()
     assert err == ("trisim: error: hydra.launcher.jobs_per_task = 0 is not allowed: use a whole number >= 1 "
-                   "(jobs run one after another in each array task) or auto")
+                   "(the jobs each array task runs) or auto")
     assert not (workdir / "multirun").exists()
 
 
