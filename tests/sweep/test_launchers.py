@@ -23,7 +23,7 @@ def test_one_worker_and_two_workers_give_identical_results(workdir):
 
 @pytest.mark.slow
 def test_submitit_runs_the_same_job_code_as_a_local_sweep(workdir):
-    """``hydra/launcher=submitit_local`` (a Hydra job per job, in submitit's local processes) gives a local sweep's rows."""
+    """``hydra/launcher=submitit_local`` (a Hydra job per job, in submitit's processes): a local sweep's rows."""
     jobs = ("-m", *TINY, "seed=0,1")
     assert trisim(*jobs, "hydra/launcher=submitit_local", "sweep.id=sub") == 0
     assert trisim(*jobs, "sweep.id=local") == 0

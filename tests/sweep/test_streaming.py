@@ -39,7 +39,8 @@ def test_a_steps_job_streams_its_table_in_row_groups_that_read_back_as_the_whole
     c = config("prior")
     ctx = context(tmp_path)
     outcome = run_job(c, ctx, progress=False)
-    assert outcome.status == "complete" and outcome.rows == 5 * 30 * 12
+    assert outcome.status == "complete"
+    assert outcome.rows == 5 * 30 * 12
     path = ctx.directory / RESULT
     assert pq.ParquetFile(path).num_row_groups == 5 * 4  # one per block: the table was never whole
     assert pd.read_parquet(path).equals(label(execute(to_run(c), progress=False), ctx))
@@ -64,7 +65,8 @@ def test_a_steps_job_that_fails_mid_stream_leaves_its_failure_and_no_table(tmp_p
     outcome = run_job(config(), ctx, progress=False)
     assert outcome.status == "failed"
     assert read_json(ctx.directory / FAILURE)["error"] == "MemoryError: no room for the fourth block"
-    assert not (ctx.directory / RESULT).exists() and not (ctx.directory / MANIFEST).exists()
+    assert not (ctx.directory / RESULT).exists()
+    assert not (ctx.directory / MANIFEST).exists()
     assert not [p for p in ctx.directory.iterdir() if p.name.endswith(".tmp")]
     monkeypatch.setattr(sim.job, "steps_blocks", real)  # control: the same job then completes
     assert run_job(config(), ctx, progress=False).status == "complete"
