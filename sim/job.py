@@ -591,7 +591,7 @@ class _Group:
                 started = time.perf_counter()
                 try:
                     self.tables = dict(enumerate(execute_group([to_run(c) for c in self.configs])))
-                except Exception as err:
+                except Exception as err:  # each job then runs alone and meets its own error
                     log.debug("group of %d jobs not run together: %s", len(self.configs), err)
                     self.tables = {}
                 self.share = (time.perf_counter() - started) / len(self.configs)
