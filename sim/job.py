@@ -7,6 +7,11 @@ job's folder beside its resolved config (layout in :mod:`sim.results`). A job wh
 already holds its verified result is skipped, so re-running an interrupted sweep runs only
 the rest; a job that another live run is computing is left to it; a job that raises (a write
 error included) leaves ``failure.json`` (config, seed, traceback) instead.
+
+Jobs of a sweep that differ only in their parameters can be computed together
+(:func:`run_group`: one batch call per strategy, each job's table the one it would get alone),
+and a job with per-month rows streams its table to disk in blocks (:func:`steps_blocks`), so
+its memory does not grow with its replications.
 """
 
 from __future__ import annotations
