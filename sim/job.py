@@ -171,10 +171,9 @@ GROUP_ROWS = 100_000
 
 def group_key(config: dict[str, Any]) -> str | None:
     """Jobs with one key differ only in their parameters, and :func:`execute_group` runs them
-    together; None for a job that runs alone (the Mesa engine, drawn parameters, or per-month
-    rows, which a job streams to disk: :func:`steps_blocks`)."""
-    if (config.get("engine") != "batch" or (config.get("calibration") or {}).get("name") != POINT
-            or config.get("record") == "steps"):
+    together; None for a job that runs alone (the Mesa engine, or per-month rows, which a job
+    streams to disk: :func:`steps_blocks`)."""
+    if config.get("engine") != "batch" or config.get("record") == "steps":
         return None
     inputs = job_inputs(config)
     inputs.pop("params", None)
@@ -196,31 +195,43 @@ def group_size(config: dict[str, Any]) -> int:
 def execute_group(runs: Sequence[Run]) -> list[pd.DataFrame]:
     """``[execute(run) for run in runs]`` for runs that differ only in their parameters
     (:func:`group_key`), in one batch call per strategy: replication r of each run keeps its
-    stream ``(seed, r)`` and its run's parameters (one parameter row per replication), so each
+    stream ``(seed, r)`` and its run's parameters (one parameter row per replication: under a
+    calibration its draw with the run's own overrides), so each
     table is, to the last bit, the one :func:`execute` gives. Many short jobs then cost one
     engine call, on every thread, instead of one each."""
     first = runs[0]
     if len(runs) == 1:
         return [execute(first, progress=False)]
-    if first.engine != "batch" or any(r.calibration != POINT for r in runs):
-        raise ValueError("execute_group runs engine=batch jobs with calibration=point")
-    if any((r.specs, r.replications, r.seed, r.record) != (first.specs, first.replications, first.seed, first.record)
-           for r in runs):
+    if first.engine != "batch":
+        raise ValueError("execute_group runs engine=batch jobs")
+    if any((r.specs, r.replications, r.seed, r.record, r.calibration) !=
+           (first.specs, first.replications, first.seed, first.record, first.calibration) for r in runs):
         raise ValueError("execute_group runs jobs that differ only in their parameters")
     n = first.replications
-    stacked = Params.with_overrides({
-        name: np.concatenate([np.broadcast_to(np.asarray(getattr(r.params, name), dtype=float), n) for r in runs])
-        for name in Params.names() if len({getattr(r.params, name) for r in runs}) > 1})
     ids = np.tile(np.arange(n), len(runs))
+    shared = [None if r.calibration == "posterior" else parameters(r) for r in runs]
     parts: list[list[pd.DataFrame]] = [[] for _ in runs]
     for spec in first.specs:
-        whole = run_engine(spec, engine="batch", seed=first.seed, params=stacked, record=first.record,
-                           replication_ids=ids)
+        inputs = [s or parameters(r, spec.strategy) for s, r in zip(shared, runs)]
+        whole = run_engine(spec, engine="batch", seed=first.seed, params=_stacked([p for p, _ in inputs], n),
+                           record=first.record, replication_ids=ids)
         rows = len(whole) // len(runs)
-        for j, r in enumerate(runs):
+        for j, (r, (params, draws)) in enumerate(zip(runs, inputs)):
             part = whole.iloc[j * rows:(j + 1) * rows].reset_index(drop=True)
-            parts[j].append(_with_inputs(part, r, spec.strategy, spec.chn_policy, spec.rus_policy, r.params, None))
+            parts[j].append(_with_inputs(part, r, spec.strategy, spec.chn_policy, spec.rus_policy, params, draws))
     return [_assemble(p) for p in parts]
+
+
+def _stacked(params: list[Params], n: int) -> Params:
+    """One Params of ``len(params) * n`` replications: run j's parameters for replications
+    ``j * n`` to ``(j + 1) * n``; a field every run holds at one same value stays a scalar."""
+    def same(name: str) -> bool:
+        values = [getattr(p, name) for p in params]
+        return all(np.ndim(v) == 0 for v in values) and len(set(map(float, values))) == 1
+
+    return Params.with_overrides({
+        name: np.concatenate([np.broadcast_to(np.asarray(getattr(p, name), dtype=float), n) for p in params])
+        for name in Params.names() if not same(name)})
 
 
 def _with_inputs(part: pd.DataFrame, run: Run, strategy: str, chn_policy: str, rus_policy: str,

@@ -38,9 +38,11 @@ def counting_engine(monkeypatch) -> list[int]:
     return calls
 
 
-@pytest.mark.parametrize("record", ["final", "steps"])
-def test_a_group_gives_each_job_its_own_table_to_the_last_bit_in_one_call_per_strategy(record, monkeypatch):
-    configs = [config(record=record, params__value_chn=v, params__value_rus=w)
+@pytest.mark.parametrize(("record", "calibration"),
+                         [("final", "point"), ("steps", "point"), ("final", "prior"), ("final", "posterior")])
+def test_a_group_gives_each_job_its_own_table_to_the_last_bit_in_one_call_per_strategy(record, calibration,
+                                                                                        monkeypatch):
+    configs = [config(record=record, params__value_chn=v, params__value_rus=w, calibration__name=calibration)
                for v, w in ((1.0, 2.0), (2.5, 2.0), (4.0, 1.5))]
     runs = [to_run(c) for c in configs]
     alone = [execute(r, progress=False) for r in runs]
@@ -60,7 +62,9 @@ def test_only_jobs_that_differ_in_parameters_alone_share_a_key():
     assert base != group_key(config(seed=1))
     assert base != group_key(config(us_policy__name="engagement"))
     assert group_key(config(engine="mesa")) is None  # the Mesa model holds one parameter set
-    assert group_key(config(calibration__name="prior")) is None  # its parameters are drawn per replication
+    assert base != group_key(config(calibration__name="prior"))
+    assert group_key(config(calibration__name="prior")) == group_key(config(calibration__name="prior",
+                                                                            params__value_chn=3.0))
     with pytest.raises(ValueError, match="differ only in their parameters"):
         execute_group([to_run(config()), to_run(config(seed=1))])
 
