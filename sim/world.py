@@ -22,7 +22,7 @@ from numba.core.errors import NumbaExperimentalFeatureWarning
 
 from sim.actors import CHN, RUS
 from sim.dynamics import draws_used, sense, transition
-from sim.jitcache import ensure, jit
+from sim.jitcache import borrowed, ensure, jit
 from sim.outcomes import outcome_row
 from sim.params import PARAM_RECORD, Switches
 from sim.policies import PATRON_POLICIES, US_POLICIES, PatronPolicy, USPolicy
@@ -64,7 +64,7 @@ class Agents(NamedTuple):
 
 def _run_rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1, prk_options2, prk_options3,
               chn_options, rus_options, usa_options, phase, s, drivers, p, sw, key, replications, months, steps, out,
-              lo, hi):
+              lo, hi, work):
     """Run rows ``lo`` to ``hi`` of ``s`` (replication ``replications[i]`` of the run in row i,
     with parameter record ``p[i]``, or ``p[0]`` for all when ``p`` holds one)
     from month 0 to ``months``, in place: each month the patrons measure PRK's contestability
@@ -74,11 +74,19 @@ def _run_rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1,
     :func:`sim.dynamics.draws_used`). Outcomes (:func:`sim.outcomes.outcome_row`)
     go to the columns of ``out`` ``(N_OUTCOMES, n)``, one outcome per row of it: one column per
     replication and month when ``steps``, else one per replication (each outcome's values lie
-    together in memory, as the columns of a table do)."""
-    normal, uniform = np.zeros((months, N_NORMAL)), np.zeros((months, N_UNIFORM))  # zeros where not drawn
+    together in memory, as the columns of a table do). ``work`` is scratch memory
+    (:func:`scratch`)."""
+    # the arrays the month loop passes around, as views that are not reference-counted: the
+    # caller holds them until this returns
+    normal, uniform, dT, target = borrowed(work[0]), borrowed(work[1]), borrowed(work[2]), borrowed(work[3])
+    prk_options0, prk_options1 = borrowed(prk_options0), borrowed(prk_options1)
+    prk_options2, prk_options3 = borrowed(prk_options2), borrowed(prk_options3)
+    chn_options, rus_options, usa_options = borrowed(chn_options), borrowed(rus_options), borrowed(usa_options)
+    war, rivalry, hostility, shortfall, border, summits, window = drivers
+    drivers = (borrowed(war), borrowed(rivalry), borrowed(hostility), borrowed(shortfall), borrowed(border),
+               borrowed(summits), borrowed(window))
     normals, uniforms = draws_used(sw)
     shared = p.shape[0] == 1  # one parameter record for every replication
-    dT, target = np.zeros((4, 4)), np.zeros(4)
     for i in range(lo, hi):
         x, q = s[i], p[0 if shared else i]
         replication_draws(key[0], key[1], replications[i], normal, uniform, normals, uniforms)
@@ -105,6 +113,14 @@ def _run_rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1,
 _rows = jit(_run_rows)
 
 
+@jit
+def scratch(months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scratch memory of :func:`_run_rows` for runs of ``months``: a replication's normals and
+    uniforms (zeros where not drawn) and the ``dT`` and ``target`` of
+    :func:`sim.dynamics.transition`."""
+    return np.zeros((months, N_NORMAL)), np.zeros((months, N_UNIFORM)), np.zeros((4, 4)), np.zeros(4)
+
+
 def _run_block(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1, prk_options2, prk_options3,
                chn_options, rus_options, usa_options, phase, s, drivers, p, sw, key, replications, months, steps, out):
     """Every row of ``s`` by :func:`_run_rows`, in chunks of :data:`CHUNK` rows spread over the
@@ -114,7 +130,7 @@ def _run_block(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1
     for c in numba.prange((n + CHUNK - 1) // CHUNK):
         _rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1, prk_options2, prk_options3,
               chn_options, rus_options, usa_options, phase, s, drivers, p, sw, key, replications, months, steps, out,
-              c * CHUNK, min((c + 1) * CHUNK, n))
+              c * CHUNK, min((c + 1) * CHUNK, n), scratch(months))
 
 
 @cache
