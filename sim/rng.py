@@ -48,7 +48,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from sim.jitcache import compiled
+from sim.jitcache import borrowed, compiled
 
 #: Standard normals per replication and month.
 N_NORMAL = 14
@@ -232,6 +232,16 @@ def _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, half):
 # --- Streams -------------------------------------------------------------------------------------
 
 
+@compiled(inline="always")
+def _half_normal(buf, pos, block, r_lo, r_hi, k0, k1, half):
+    """The standard normal of the half word ``half``: the ziggurat's fast path, else
+    :func:`_normal_rare`; returns ``(z, pos, block)`` like :func:`_next_word`."""
+    mag = (half >> _MAG_SHIFT) & _MAG_MASK
+    if mag < _KI23[np.intp(half & _LAYER)]:  # inside the layer's core rectangle: 98.5% of halves
+        return np.int64(mag) * _WI_SIGNED[np.intp(half & _LAYER_SIGN)], pos, block
+    return _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, half)
+
+
 @compiled()
 def _fill(k0, k1, replication, normal, uniform, buf, normals, uniforms):
     """:func:`replication_draws` with ``buf`` (``_WORDS`` uint64) as the word buffer."""
@@ -242,39 +252,38 @@ def _fill(k0, k1, replication, normal, uniform, buf, normals, uniforms):
     r_hi = rep >> _SHIFT32
     pos = _WORDS
     block = np.uint64(0)
-    high = np.uint64(0)  # the high half of the last word, while it waits for the next normal
-    waiting = False
+    # the buffer and the draws in flat order, as views that are not reference-counted: each
+    # number would otherwise cost an atomic increment and decrement of the buffer's count
+    buf = borrowed(buf)
     if normals:
-        for m in range(normal.shape[0]):
-            for j in range(normal.shape[1]):
-                # The word source and the ziggurat's fast path are written out here: through an
-                # inlined function the array `buf` would be reference-counted at every number.
-                if waiting:
-                    half = high
-                    waiting = False
-                else:
-                    if pos == _WORDS:
-                        _refill(buf, block, r_lo, r_hi, k0, k1)
-                        block += np.uint64(_BLOCKS)
-                        pos = 0
-                    word = buf[pos]
-                    pos += 1
-                    half, high = word & _MASK32, word >> _SHIFT32
-                    waiting = True
-                mag = (half >> _MAG_SHIFT) & _MAG_MASK
-                x = np.int64(mag) * _WI_SIGNED[np.intp(half & _LAYER_SIGN)]
-                if mag >= _KI23[np.intp(half & _LAYER)]:  # outside the layer's core rectangle: 1.5% of halves
-                    x, pos, block = _normal_rare(buf, pos, block, r_lo, r_hi, k0, k1, half)
-                normal[m, j] = x
+        z = borrowed(normal).reshape(normal.size)
+        n = z.shape[0]
+        k = 0
+        while k < n:  # a word at a time: its low half, then its high half
+            if pos == _WORDS:
+                _refill(buf, block, r_lo, r_hi, k0, k1)
+                block += np.uint64(_BLOCKS)
+                pos = 0
+            word = buf[pos]
+            pos += 1
+            z[k], pos, block = _half_normal(buf, pos, block, r_lo, r_hi, k0, k1, word & _MASK32)
+            if k + 1 < n:
+                z[k + 1], pos, block = _half_normal(buf, pos, block, r_lo, r_hi, k0, k1, word >> _SHIFT32)
+            k += 2
     if uniforms:
-        for m in range(uniform.shape[0]):
-            for j in range(uniform.shape[1]):
-                if pos == _WORDS:
-                    _refill(buf, block, r_lo, r_hi, k0, k1)
-                    block += np.uint64(_BLOCKS)
-                    pos = 0
-                uniform[m, j] = _uniform(buf[pos])
-                pos += 1
+        v = borrowed(uniform).reshape(uniform.size)
+        n = v.shape[0]
+        k = 0
+        while k < n:  # the words left in the buffer, then a refill
+            if pos == _WORDS:
+                _refill(buf, block, r_lo, r_hi, k0, k1)
+                block += np.uint64(_BLOCKS)
+                pos = 0
+            take = min(n - k, _WORDS - pos)
+            for j in range(take):
+                v[k + j] = _uniform(buf[pos + j])
+            pos += take
+            k += take
 
 
 @compiled(nogil=True)
