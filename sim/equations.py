@@ -310,22 +310,21 @@ def offer_cut(before: float, now: float) -> float:
     return max(1.0 - now / before, 0.0) if before > 0.0 else 0.0
 
 
+#: For each directed pair of the four actors, in PAIRS order: the pair and its two third
+#: parties, in increasing order (the order in which E13d sums over them).
+_THIRD_PARTIES = tuple((a, b, *(c for c in range(4) if c not in (a, b))) for a, b in PAIRS)
+
+
 @jit
 def structural_balance(trust: np.ndarray, rate: float, out: np.ndarray) -> np.ndarray:
     """E13d. Heider's balance pressure, added to ``out`` ``(4, 4)``: ``dT[a,b] = rate *
     mean_c (2T[a,c]-1)(2T[c,b]-1) / 2`` over third parties c (the friend of my enemy is my
-    enemy); nothing on the diagonal."""
-    n = trust.shape[0]
-    k = rate / (2.0 * (n - 2))
-    for a in range(n):
-        for b in range(n):
-            if a == b:
-                continue
-            through = 0.0
-            for c in range(n):
-                if c != a and c != b:
-                    through += (2.0 * trust[a, c] - 1.0) * (2.0 * trust[c, b] - 1.0)
-            out[a, b] += k * through
+    enemy); nothing on the diagonal. ``trust`` is the four actors' ``(4, 4)`` matrix."""
+    k = rate / (2.0 * (4 - 2))
+    for a, b, c, d in _THIRD_PARTIES:
+        through = 0.0 + (2.0 * trust[a, c] - 1.0) * (2.0 * trust[c, b] - 1.0)
+        through += (2.0 * trust[a, d] - 1.0) * (2.0 * trust[d, b] - 1.0)
+        out[a, b] += k * through
     return out
 
 
