@@ -82,6 +82,7 @@ def _run_rows(prk0, prk1, prk2, prk3, chn, rus, usa, prk_options0, prk_options1,
     prk_options0, prk_options1 = borrowed(prk_options0), borrowed(prk_options1)
     prk_options2, prk_options3 = borrowed(prk_options2), borrowed(prk_options3)
     chn_options, rus_options, usa_options = borrowed(chn_options), borrowed(rus_options), borrowed(usa_options)
+    out = borrowed(out)  # a column of it each month in a steps run
     war, rivalry, hostility, shortfall, border, summits, window = drivers
     drivers = (borrowed(war), borrowed(rivalry), borrowed(hostility), borrowed(shortfall), borrowed(border),
                borrowed(summits), borrowed(window))
