@@ -318,8 +318,9 @@ def _months(run: Run) -> int:
 def _stream_steps(run: Run, config: dict[str, Any], ctx: JobContext, meta: dict[str, Any], out: Path,
                   progress: bool, started: float) -> int:
     """A steps job's table written to disk as its blocks finish (:func:`steps_blocks`,
-    :func:`sim.results.parquet_stream`), then its figure (single runs) and manifest, read from
-    the complete temporary file, before the table's rename."""
+    :func:`sim.results.parquet_stream`); once the temporary file is complete, and before its
+    rename, the figure of a single run (from the final-month rows kept on the way) and the
+    manifest (the finished file's size and SHA-256)."""
     import pyarrow as pa
 
     total = len(run.specs) * run.replications * _months(run)
