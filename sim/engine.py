@@ -210,6 +210,29 @@ def panels(
     return out
 
 
+def outcome_blocks(
+    spec: WorldSpec,
+    *,
+    seed: int = 0,
+    params: Params | dict[str, Any] | pd.DataFrame | None = None,
+    record: str = "steps",
+    replication_ids: Iterable[int],
+    size: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The outcomes of :func:`simulate` for ``replication_ids``, a block of at most ``size``
+    replications at a time: ``(ids, table)`` with ``table`` of shape ``(N_OUTCOMES, rows)``, one
+    outcome per row of it (category codes, as :func:`sim.outcomes.arrow_columns` takes them),
+    one column per replication (and month, replication-major, for ``record="steps"``).
+    ``params`` holds one set, or one value per replication of ``replication_ids``. Each block
+    has a table of its own (Arrow arrays made from it may share its memory)."""
+    run = _Run.make(spec, None, seed, params, record, replication_ids, BLOCK)
+    rows = run.rows_per_replication
+    for start, stop, block in run.blocks(max(1, min(size, BLOCK))):
+        table = np.empty((N_OUTCOMES, (stop - start) * rows))
+        run.advance(start, stop, table)
+        yield block, table
+
+
 @dataclass
 class _Run:
     """A batch run's inputs, checked, and its replications advanced a block at a time."""

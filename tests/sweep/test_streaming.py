@@ -1,16 +1,17 @@
 """A job's per-month table (``record=steps``) is written to disk as its blocks of replications
-finish (``sim.job.steps_blocks``), never held whole, and reads back as the table built in memory."""
+finish (``sim.job.steps_tables``), never held whole, and reads back as the table built in memory."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from omegaconf import OmegaConf
 
 import sim.job
 from sim.config import RunConfig, as_container, to_run
-from sim.job import JobContext, execute, label, run_job, steps_blocks
+from sim.job import JobContext, execute, label, run_job, steps_tables
 from sim.results import FAILURE, MANIFEST, RESULT, read_json, verify_result
 
 
@@ -27,11 +28,18 @@ def context(tmp_path, in_sweep: bool = False) -> JobContext:
 
 
 @pytest.mark.parametrize("calibration", ["point", "prior", "posterior"])
-def test_blocks_of_replications_make_the_table_built_in_memory(calibration):
+def test_blocks_of_replications_make_the_table_built_in_memory(calibration, tmp_path):
+    """Each strategy's first block is built as execute builds it, the others from the engine's
+    arrays: read back, all of them are execute's labelled table, dtypes included."""
     run = to_run(config(calibration))
-    blocks = list(steps_blocks(run, rows=12 * 7))  # 7 replications a block: 5 blocks per strategy
-    assert {len(b) for b in blocks} == {12 * 7, 12 * 2}
-    assert pd.concat(blocks, ignore_index=True).equals(execute(run, progress=False))
+    ctx = context(tmp_path)
+    tables = list(steps_tables(run, ctx, rows=12 * 7))  # 7 replications a block: 5 blocks per strategy
+    assert {t.num_rows for t in tables} == {12 * 7, 12 * 2}
+    assert len({t.schema for t in tables}) == 1
+    whole = label(execute(run, progress=False), ctx)
+    back = pa.concat_tables(tables).to_pandas()
+    assert back.equals(whole)
+    assert back.dtypes.equals(whole.dtypes)
 
 
 def test_a_steps_job_streams_its_table_in_row_groups_that_read_back_as_the_whole(tmp_path, monkeypatch):
@@ -52,15 +60,15 @@ def test_a_steps_job_streams_its_table_in_row_groups_that_read_back_as_the_whole
 
 
 def test_a_steps_job_that_fails_mid_stream_leaves_its_failure_and_no_table(tmp_path, monkeypatch):
-    real = sim.job.steps_blocks
+    real = sim.job.steps_tables
 
-    def failing(run, rows=None):
-        for k, block in enumerate(real(run, rows=12 * 5)):
+    def failing(run, ctx, meta=None, rows=None):
+        for k, block in enumerate(real(run, ctx, meta, rows=12 * 5)):
             if k == 3:
                 raise MemoryError("no room for the fourth block")
             yield block
 
-    monkeypatch.setattr(sim.job, "steps_blocks", failing)
+    monkeypatch.setattr(sim.job, "steps_tables", failing)
     ctx = context(tmp_path, in_sweep=True)
     outcome = run_job(config(), ctx, progress=False)
     assert outcome.status == "failed"
@@ -68,6 +76,6 @@ def test_a_steps_job_that_fails_mid_stream_leaves_its_failure_and_no_table(tmp_p
     assert not (ctx.directory / RESULT).exists()
     assert not (ctx.directory / MANIFEST).exists()
     assert not [p for p in ctx.directory.iterdir() if p.name.endswith(".tmp")]
-    monkeypatch.setattr(sim.job, "steps_blocks", real)  # control: the same job then completes
+    monkeypatch.setattr(sim.job, "steps_tables", real)  # control: the same job then completes
     assert run_job(config(), ctx, progress=False).status == "complete"
     assert not (ctx.directory / FAILURE).exists()
