@@ -101,3 +101,17 @@ def test_a_sweep_over_parameters_runs_its_jobs_together_and_a_failing_one_alone(
     assert trisim("-m", *jobs, "sweep.id=alone", "hydra/launcher=basic") == 0  # a call per job and strategy
     assert len(calls) == 5 + 5 + 15
     assert sweep_rows(workdir / "multirun" / "g").equals(sweep_rows(workdir / "multirun" / "alone"))
+
+
+@pytest.mark.slow
+def test_two_workers_take_a_group_each_and_give_the_rows_of_jobs_run_one_by_one(workdir, capsys):
+    from sim.sweep.cli import main
+
+    # 5,000 replications of one strategy: four jobs to a group (20,000 replications), two groups
+    jobs = ("months=6", "replications=5000", "strategy=balancing", "params.value_chn=1,1.5,2,2.5,3,3.5,4,4.5")
+    assert main(["g2", *jobs, "--workers", "2"]) == 0
+    assert "2 worker processes x 1 thread" in capsys.readouterr().err
+    assert trisim("-m", *jobs, "sweep.id=alone", "hydra/launcher=basic") == 0
+    grouped = sweep_rows(workdir / "multirun" / "g2")
+    assert len(grouped) == 8 * 5000
+    assert grouped.equals(sweep_rows(workdir / "multirun" / "alone"))
