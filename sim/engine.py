@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,7 @@ import pyarrow as pa
 
 from sim.outcomes import CATEGORICAL, N_OUTCOMES, OUTCOMES, arrow_columns, arrow_fields, columns, decode
 from sim.params import ParameterError, Params
-from sim.results import parquet_stream, with_metadata
+from sim.results import stream_parquet, with_metadata
 from sim.rng import run_key
 from sim.state import initial_state
 from sim.world import WorldSpec, run_block
@@ -152,30 +151,19 @@ def simulate_to_parquet(
     constants = [pa.array(np.full(n_max, v), type=schema.field(k).type) for k, v in names.items()]
     month = np.tile(np.arange(1, run.months + 1), per_batch) if run.steps else np.full(n_max, run.months)
     tables = (np.empty((N_OUTCOMES, n_max)), np.empty((N_OUTCOMES, n_max)))
-    written = 0
-    # dictionary-encode the names and categories only: a float column seldom repeats, and trying
-    # costs more than half the writing time
-    dictionaries = [f.name for f in schema if pa.types.is_dictionary(f.type)] + [
-        k for k, v in names.items() if isinstance(v, str)]
-    with parquet_stream(path, with_metadata(schema, meta, columns), use_dictionary=dictionaries) as writer, \
-            ThreadPoolExecutor(1, thread_name_prefix="parquet") as pool:
+
+    def batches() -> Iterator[pa.RecordBatch]:
         # a block runs while the one before it is written (its batch's columns are views of the
-        # other table, free again once written)
-        pending = None
+        # other table, free again once written: sim.results.stream_parquet)
         for k, (start, stop, block) in enumerate(run.blocks(per_batch)):
             n = (stop - start) * rows
             table = tables[k % 2]
             run.advance(start, stop, table[:, :n])
             arrays = [c.slice(0, n) for c in constants]
             arrays += [pa.array(np.repeat(block, rows)), pa.array(month[:n]), *arrow_columns(table[:, :n].T)]
-            batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(writer.write_batch, batch)
-            written += n
-        if pending is not None:
-            pending.result()
-    return written
+            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+    return stream_parquet(path, batches(), with_metadata(schema, meta, columns))
 
 
 def panels(

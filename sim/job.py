@@ -17,7 +17,6 @@ its memory does not grow with its replications.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import logging
 import os
@@ -26,7 +25,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,11 +51,11 @@ from sim.results import (
     atomic_write_bytes,
     claimed,
     link_table,
-    parquet_stream,
     provenance,
     remove_stale_temporaries,
     result_state,
     sha256_file,
+    stream_parquet,
     with_metadata,
     write_json,
     write_manifest,
@@ -377,21 +375,28 @@ def _months(run: Run) -> int:
 def _stream_steps(run: Run, config: dict[str, Any], ctx: JobContext, meta: dict[str, Any], out: Path,
                   progress: bool, started: float) -> int:
     """A steps job's table written to disk as its blocks finish (:func:`steps_tables`,
-    :func:`sim.results.parquet_stream`); once the temporary file is complete, and before its
+    :func:`sim.results.stream_parquet`); once the temporary file is complete, and before its
     rename, the figure of a single run (from the final-month rows kept on the way) and the
     manifest (the finished file's size and SHA-256)."""
-    total = len(run.specs) * run.replications * _months(run)
-    written = provenance(**meta, rows=total, threads=numba.get_num_threads())
+    months = _months(run)
+    written = provenance(**meta, rows=len(run.specs) * run.replications * months, threads=numba.get_num_threads())
     files = [RESULT, MANIFEST, CONFIG]
     atomic_write_bytes(out / CONFIG, yaml.safe_dump(config, sort_keys=False).encode())
     figure = None if ctx.in_sweep else config["output"]["figure"]
     bar = tqdm(total=len(run.specs) * run.replications, desc="replications", unit="rep", unit_scale=True,
                disable=not (progress and sys.stderr.isatty()))
-    tables = steps_tables(run, ctx, written)
-    first = next(tables)
-    schema = first.schema
-    rows = 0
     finals: list[pa.Table] = []  # a single run's figure: its final month, in the columns it shows
+    rows = 0
+
+    def tables() -> Iterator[pa.Table]:
+        nonlocal rows
+        for table in steps_tables(run, ctx, written):
+            if figure:
+                finals.append(table.select(_figure_columns(table.schema.names))
+                              .filter(pa.compute.equal(table["month"], months)))
+            rows += table.num_rows
+            bar.update(table.num_rows // months)
+            yield table
 
     def finish(tmp: Path) -> None:  # the table is complete in tmp: the figure, then the manifest
         if figure:
@@ -402,24 +407,7 @@ def _stream_steps(run: Run, config: dict[str, Any], ctx: JobContext, meta: dict[
         written["seconds"] = round(time.perf_counter() - started, 3)
         write_manifest(out, written, files, rows, tmp.stat().st_size, sha256_file(tmp))
 
-    # dictionary-encode the names only (as sim.engine.simulate_to_parquet): float columns seldom
-    # repeat, and trying costs about half the writing time
-    names = [f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
-             or pa.types.is_large_string(f.type)]
-    keep = _figure_columns(schema.names)
-    with parquet_stream(out / RESULT, schema, before_rename=finish, use_dictionary=names) as writer, \
-            ThreadPoolExecutor(1, thread_name_prefix="parquet") as pool:
-        pending = None  # a block is written while the next one runs (the kernel releases the GIL)
-        for table in itertools.chain([first], tables):
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(writer.write_table, table)
-            if figure:
-                finals.append(table.select(keep).filter(pa.compute.equal(table["month"], _months(run))))
-            rows += table.num_rows
-            bar.update(table.num_rows // _months(run))
-        if pending is not None:
-            pending.result()
+    stream_parquet(out / RESULT, tables(), before_rename=finish)
     bar.close()
     if ctx.in_sweep:
         with contextlib.suppress(OSError):
