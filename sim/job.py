@@ -38,6 +38,7 @@ import yaml  # PyYAML, which OmegaConf reads and writes with
 from tqdm.auto import tqdm
 
 from sim.config import POINT, Run, as_container, inputs_hash, job_inputs, to_run
+from sim.engine import STEP_ROWS  # STEP_ROWS: a job streams blocks of the engine's size
 from sim.engine import run as run_engine
 from sim.outcomes import OUTCOME_INFO
 from sim.params import PARAM_FIELDS, Params
@@ -278,11 +279,6 @@ def _assemble(parts: list[pd.DataFrame]) -> pd.DataFrame:
     for col in ("calibration", "posterior"):
         frame[col] = frame[col].astype("string")
     return frame
-
-
-#: Most rows of a job's per-month table held at once while it streams to disk (a block of about
-#: 150 MiB as a table, held as it is built and as it is written).
-STEP_ROWS = 1 << 17
 
 
 def steps_tables(run: Run, ctx: JobContext, meta: dict[str, Any] | None = None,
