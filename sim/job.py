@@ -38,7 +38,7 @@ import yaml  # PyYAML, which OmegaConf reads and writes with
 from tqdm.auto import tqdm
 
 from sim.config import POINT, Run, as_container, inputs_hash, job_inputs, to_run
-from sim.engine import STEP_ROWS  # STEP_ROWS: a job streams blocks of the engine's size
+from sim.engine import STEP_ROWS  # a job streams its steps table in blocks of the engine's size
 from sim.engine import run as run_engine
 from sim.outcomes import OUTCOME_INFO
 from sim.params import PARAM_FIELDS, Params
@@ -62,6 +62,7 @@ from sim.results import (
     write_manifest,
     write_result,
 )
+from sim.world import WorldSpec
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,15 @@ def parameters(run: Run, strategy: str | None = None) -> tuple[Params, np.ndarra
     return params, np.asarray(draws, dtype=np.int64)
 
 
+def by_strategy(run: Run) -> Iterator[tuple[WorldSpec, Params, np.ndarray | None]]:
+    """``(spec, params, draws)`` of each strategy of ``run``, as :func:`parameters` gives them:
+    drawn once for all strategies, except under ``calibration=posterior``, where each strategy
+    draws from the posterior fitted under it."""
+    shared = None if run.calibration == "posterior" else parameters(run)
+    for spec in run.specs:
+        yield spec, *(shared or parameters(run, spec.strategy))
+
+
 def _posterior_of(run: Run, strategy: str) -> str | None:
     """Which posterior a strategy's replications drew from (``None`` unless calibration=posterior)."""
     if run.calibration != "posterior":
@@ -153,13 +163,11 @@ def execute(run: Run, progress: bool = True) -> pd.DataFrame:
     # replications done (with an ETA) rather than strategies: a 20,000-replication run says how far it is
     bar = tqdm(total=len(run.specs) * run.replications, desc="replications", unit="rep", unit_scale=True,
                disable=not (progress and sys.stderr.isatty()))
-    shared = None if run.calibration == "posterior" else parameters(run)
-    for spec in run.specs:
+    for spec, params, draws in by_strategy(run):
         bar.set_postfix_str(spec.strategy)
-        params, draws = shared or parameters(run, spec.strategy)
         part = run_engine(spec, engine=run.engine, replications=run.replications, seed=run.seed,
                           params=params, record=run.record)
-        parts.append(_with_inputs(part, run, spec.strategy, spec.chn_policy, spec.rus_policy, params, draws))
+        parts.append(_with_inputs(part, run, spec, params, draws))
         bar.update(run.replications)
     bar.close()
     return _assemble(parts)
@@ -211,16 +219,15 @@ def execute_group(runs: Sequence[Run]) -> list[pd.DataFrame]:
         raise ValueError("execute_group runs jobs that differ only in their parameters")
     n = first.replications
     ids = np.tile(np.arange(n), len(runs))
-    shared = [None if r.calibration == "posterior" else parameters(r) for r in runs]
     parts: list[list[pd.DataFrame]] = [[] for _ in runs]
-    for spec in first.specs:
-        inputs = [s or parameters(r, spec.strategy) for s, r in zip(shared, runs)]
-        whole = run_engine(spec, engine="batch", seed=first.seed, params=_stacked([p for p, _ in inputs], n),
+    for each in zip(*(by_strategy(r) for r in runs)):  # each run's (spec, params, draws) of one strategy
+        spec = each[0][0]
+        whole = run_engine(spec, engine="batch", seed=first.seed, params=_stacked([p for _, p, _ in each], n),
                            record=first.record, replication_ids=ids)
         rows = len(whole) // len(runs)
-        for j, (r, (params, draws)) in enumerate(zip(runs, inputs)):
+        for j, (r, (_, params, draws)) in enumerate(zip(runs, each)):
             part = whole.iloc[j * rows:(j + 1) * rows].reset_index(drop=True)
-            parts[j].append(_with_inputs(part, r, spec.strategy, spec.chn_policy, spec.rus_policy, params, draws))
+            parts[j].append(_with_inputs(part, r, spec, params, draws))
     return [_assemble(p) for p in parts]
 
 
@@ -236,16 +243,16 @@ def _stacked(params: list[Params], n: int) -> Params:
         for name in Params.names() if not same(name)})
 
 
-def _with_inputs(part: pd.DataFrame, run: Run, strategy: str, chn_policy: str, rus_policy: str,
-                 params: Params, draws: np.ndarray | None) -> pd.DataFrame:
+def _with_inputs(part: pd.DataFrame, run: Run, spec: WorldSpec, params: Params,
+                 draws: np.ndarray | None) -> pd.DataFrame:
     """One strategy's engine table with the job's input columns: policies, calibration, draw and
     the drawn parameters that vary."""
     reps = part["replication"].to_numpy()
     at = part.columns.get_loc("seed")
-    part.insert(at, "chn_policy", chn_policy)
-    part.insert(at + 1, "rus_policy", rus_policy)
+    part.insert(at, "chn_policy", spec.chn_policy)
+    part.insert(at + 1, "rus_policy", spec.rus_policy)
     part.insert(at + 2, "calibration", run.calibration)
-    part.insert(at + 3, "posterior", _posterior_of(run, strategy))
+    part.insert(at + 3, "posterior", _posterior_of(run, spec.strategy))
     part.insert(at + 4, "draw", pd.array(draws[reps] if draws is not None else [None] * len(part), dtype="Int64"))
     if draws is not None:  # drawn parameters are inputs that vary by replication
         at = part.columns.get_loc("replication")
@@ -297,16 +304,13 @@ def steps_tables(run: Run, ctx: JobContext, meta: dict[str, Any] | None = None,
 
     months = _months(run)
     per_block = max(1, (STEP_ROWS if rows is None else rows) // months)
-    shared = None if run.calibration == "posterior" else parameters(run)
     schema = None
-    for spec in run.specs:
-        params, draws = shared or parameters(run, spec.strategy)
+    for spec, params, draws in by_strategy(run):
         head = np.arange(min(per_block, run.replications))
         part = run_engine(spec, engine=run.engine, replication_ids=head, seed=run.seed, record="steps",
                           params=params.take(head) if draws is not None else params)
         engine_columns = set(part.columns)
-        frame = label(_assemble([_with_inputs(part, run, spec.strategy, spec.chn_policy, spec.rus_policy, params,
-                                              draws)]), ctx)
+        frame = label(_assemble([_with_inputs(part, run, spec, params, draws)]), ctx)
         if schema is None:
             schema = with_metadata(pa.Schema.from_pandas(frame, preserve_index=False), meta, column_info)
         first = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
