@@ -146,15 +146,11 @@ class SlurmLauncher(SubmititSlurmLauncher):
         # 1.2); what an array task runs and the waiting differ.
         import submitit
 
-        from sim.sweep.plan import active_plan, subdir_override
+        from sim.sweep.plan import launched_jobs
         from sim.sweep.workers import job_work
 
         assert self.config is not None
-        plan = active_plan()
-        if plan is None:
-            raise RuntimeError("hydra/launcher=slurm runs a plan made by `trisim -m ...`; run the sweep through trisim")
-        by_folder = {subdir_override(job): job for job in plan.jobs}
-        planned = [by_folder[lines[-1]] for lines in job_overrides]  # the sweeper adds each job's folder last
+        plan, planned = launched_jobs(job_overrides, "slurm")
         init_keys = {"max_num_timeout", "submitit_folder"}
         init_params = {"folder": self.params["submitit_folder"]}
         if "max_num_timeout" in self.params:

@@ -37,14 +37,10 @@ class WorkersLauncher(Launcher):
         self.config = config
 
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
-        from sim.sweep.plan import active_plan, subdir_override
+        from sim.sweep.plan import launched_jobs
         from sim.sweep.workers import run_jobs
 
-        plan = active_plan()
-        if plan is None:
-            raise RuntimeError("hydra/launcher=workers runs a plan made by `trisim -m ...`; run the sweep through trisim")
-        by_folder = {subdir_override(job): job for job in plan.jobs}
-        jobs = [by_folder[lines[-1]] for lines in job_overrides]  # the sweeper adds each job's folder last
+        plan, jobs = launched_jobs(job_overrides, "workers")
         returns = []
         for lines, error in zip(job_overrides, run_jobs(plan, jobs, self.workers)):
             ret = JobReturn(overrides=list(lines[:-1]))

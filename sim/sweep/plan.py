@@ -389,6 +389,18 @@ def active_plan() -> Plan | None:
     return _active[-1] if _active else None
 
 
+def launched_jobs(job_overrides: Sequence[Sequence[str]], launcher: str) -> tuple[Plan, list[PlannedJob]]:
+    """The plan being launched and its jobs that a launcher is given as ``job_overrides`` (the
+    sweeper adds each job's folder, :func:`subdir_override`, last), for a launcher that runs
+    the plan's resolved configs (``hydra/launcher=<launcher>``)."""
+    plan = active_plan()
+    if plan is None:
+        raise RuntimeError(f"hydra/launcher={launcher} runs a plan made by `trisim -m ...`; run the sweep through "
+                           "trisim")
+    by_folder = {subdir_override(job): job for job in plan.jobs}
+    return plan, [by_folder[lines[-1]] for lines in job_overrides]
+
+
 def subdir_override(job: PlannedJob) -> str:
     """The override that puts a job in its planned folder (quoted: job ids hold ``=`` and ``,``)."""
     quoted = job.job_id.replace("\\", "\\\\").replace("'", "\\'").replace("${", "\\${")
