@@ -381,6 +381,16 @@ def to_run(cfg: DictConfig | RunConfig | dict[str, Any]) -> Run:
                record=c["record"], calibration=calibration, param_overrides=overrides)
 
 
+def strategy_count(config: dict[str, Any]) -> int:
+    """How many strategies a job's config runs (one table part each): one for a strategy
+    schedule, every registered strategy for ``names: [all]``, else its names."""
+    strategy = config.get("strategy") or {}
+    if strategy.get("schedule"):
+        return 1
+    names = strategy.get("names") or [ALL]
+    return len(STRATEGIES.names()) if names == [ALL] else len(names)
+
+
 # --- identity of a job ----------------------------------------------------------------------
 
 

@@ -37,7 +37,7 @@ import pyarrow.compute
 import yaml  # PyYAML, which OmegaConf reads and writes with
 from tqdm.auto import tqdm
 
-from sim.config import POINT, Run, as_container, inputs_hash, job_inputs, to_run
+from sim.config import POINT, Run, as_container, inputs_hash, job_inputs, strategy_count, to_run
 from sim.engine import STEP_ROWS  # a job streams its steps table in blocks of the engine's size
 from sim.engine import run as run_engine
 from sim.outcomes import OUTCOME_INFO
@@ -193,13 +193,8 @@ def group_key(config: dict[str, Any]) -> str | None:
 def group_size(config: dict[str, Any]) -> int:
     """How many jobs of ``config``'s size one call of :func:`execute_group` takes: at most
     :data:`GROUP_REPLICATIONS` replications per strategy and :data:`GROUP_ROWS` rows in all."""
-    from sim.strategies import STRATEGIES
-
     reps = max(1, int(config.get("replications", 1)))
-    names = (config.get("strategy") or {}).get("names") or ["all"]
-    strategies = 1 if (config.get("strategy") or {}).get("schedule") else (
-        len(STRATEGIES.names()) if names == ["all"] else len(names))
-    return max(1, min(GROUP_REPLICATIONS // reps, GROUP_ROWS // (reps * strategies)))
+    return max(1, min(GROUP_REPLICATIONS // reps, GROUP_ROWS // (reps * strategy_count(config))))
 
 
 def execute_group(runs: Sequence[Run]) -> list[pd.DataFrame]:

@@ -118,13 +118,11 @@ def makespan(jobs: int, workers: int, duration: float) -> float:
 def job_work(configs: Sequence[dict[str, Any]]) -> float:
     """Seconds the longest of these jobs takes on one thread, roughly (:data:`RATE`,
     :data:`MESA_RATE`)."""
-    from sim.strategies import STRATEGIES
+    from sim.config import strategy_count
 
     def seconds(c: dict[str, Any]) -> float:
-        names = (c.get("strategy") or {}).get("names") or ["all"]
-        strategies = len(STRATEGIES.names()) if names == ["all"] else len(names)
         rate = MESA_RATE if c.get("engine") == "mesa" else RATE
-        return float(c.get("replications", 1)) * float(c.get("months", 1)) * strategies / rate
+        return float(c.get("replications", 1)) * float(c.get("months", 1)) * strategy_count(c) / rate
 
     return max(seconds(c) for c in configs)
 
